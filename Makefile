@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Two makefiles in one. Inside kbuild (the tree is grafted into a kernel as
+# lib/alloc-kunit/, see tools/allockunit/graft.py) KERNELRELEASE is set and
+# only the first branch is read. Run by hand, `make` is the user's entry
+# point: see README.md or `make help`.
+
+ifneq ($(KERNELRELEASE),)
+
+obj-y += lib/
+
+else
+
+KERNEL ?= 6.12
+ARCH ?= um
+KDIR ?=
+FILTER ?=
+TIMEOUT ?= 300
+PYTHON ?= python3
+TOOL := $(PYTHON) tools/alloc-kunit
+
+RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
+	$(if $(KDIR),--kdir='$(KDIR)') $(if $(FILTER),--filter='$(FILTER)') \
+	--timeout='$(TIMEOUT)'
+
+.PHONY: help run test prepare clean
+
+help:
+	@echo 'make run    build and run every suite with kunit.py (UML, $(KERNEL))'
+	@echo 'make test   the project test suite: tool tests, checkpatch, make run'
+	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64  KDIR=/path/to/linux'
+	@echo '            FILTER=suite.case*  TIMEOUT=seconds'
+	@echo 'results:    build/results/<kernel>-<arch>/'
+
+run:
+	@$(TOOL) run $(RUN_ARGS)
+
+prepare:
+	@$(TOOL) prepare --kernel='$(KERNEL)' --arch='$(ARCH)' \
+		$(if $(KDIR),--kdir='$(KDIR)')
+
+test:
+	@$(TOOL) test
+
+clean:
+	rm -rf build/kunit build/results build/view
+
+endif

@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "kmalloc": the kmalloc contract, as an executable specification.
+ *
+ * Each assertion names the documented rule it checks: the kerneldoc in
+ * include/linux/slab.h, Documentation/core-api/memory-allocation.rst, or
+ * the code that defines the rule (mm/slab_common.c, mm/slub.c). Expected
+ * values are derived from the kernel's constants (PAGE_SIZE,
+ * KMALLOC_MIN_SIZE, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE, MAX_PAGE_ORDER)
+ * and never typed in. Every allocation is freed by a deferred action, so a
+ * failed assertion leaks nothing.
+ *
+ * To add a case: copy the one next to it that looks most alike, add it to
+ * kmalloc_test_cases[] and say which rule it checks.
+ */
+
+#include <kunit/test.h>
+#include <linux/io.h>
+#include <linux/kfence.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "alloc_kunit_compat.h"
+
+#define PATTERN 0xa5
+
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_action, kfree, const void *);
+
+/*
+ * A slot holds a buffer the case may replace (krealloc); whatever the
+ * slot holds when the case ends is freed.
+ */
+static void kfree_slot(void *slot)
+{
+	kfree(*(void **)slot);
+}
+
+static void **kmalloc_slot(struct kunit *test)
+{
+	void **slot = kunit_kzalloc(test, sizeof(*slot), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_slot, slot), 0);
+	return slot;
+}
+
+/* kmalloc(@size, @gfp) that must succeed; freed when the case ends. */
+static void *kmalloc_for_test(struct kunit *test, size_t size, gfp_t gfp)
+{
+	void *p = kmalloc(size, gfp);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "kmalloc(%zu) returned NULL", size);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, p), 0);
+	return p;
+}
+
+/*
+ * The sizes the table-driven cases run over: 1 byte, each side of every
+ * size class and page order up to KMALLOC_MAX_SIZE, and a few odd sizes.
+ * Built on first use from the constants, so they follow the kernel's.
+ */
+#define MAX_TEST_SIZES 128
+static size_t test_sizes[MAX_TEST_SIZES];
+static unsigned int nr_test_sizes;
+
+static void add_test_size(size_t size)
+{
+	if (size && size <= KMALLOC_MAX_SIZE && nr_test_sizes < MAX_TEST_SIZES)
+		test_sizes[nr_test_sizes++] = size;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void build_test_sizes(void)
+{
+	static const size_t odd[] = { 3, 100, 1000, 3000, 5000, 12345,
+				      100000, 1000003 };
+	unsigned int i, n = 0;
+	size_t size;
+
+	add_test_size(1);
+	for (size = KMALLOC_MIN_SIZE; size <= KMALLOC_MAX_SIZE; size <<= 1) {
+		add_test_size(size - 1);
+		add_test_size(size);
+		add_test_size(size + 1);
+		/* the 96 and 192 byte classes sit between powers of two */
+		if (size == 64 || size == 128) {
+			add_test_size(size + size / 2);
+			add_test_size(size + size / 2 + 1);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(odd); i++)
+		add_test_size(odd[i]);
+	sort(test_sizes, nr_test_sizes, sizeof(size_t), cmp_size, NULL);
+	for (i = 0; i < nr_test_sizes; i++)
+		if (!n || test_sizes[i] != test_sizes[n - 1])
+			test_sizes[n++] = test_sizes[i];
+	nr_test_sizes = n;
+}
+
+static const void *size_gen_params(const void *prev, char *desc)
+{
+	const size_t *next = prev ? (const size_t *)prev + 1 : test_sizes;
+
+	if (!prev && !nr_test_sizes)
+		build_test_sizes();
+	if (next >= test_sizes + nr_test_sizes)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size_%zu", *next);
+	return next;
+}
+
+static size_t param_size(struct kunit *test)
+{
+	return *(const size_t *)test->param_value;
+}
+
+/*
+ * The size kmalloc serves @size with, by the rule of __kmalloc_index() in
+ * include/linux/slab.h: powers of two from KMALLOC_MIN_SIZE up to
+ * KMALLOC_MAX_CACHE_SIZE, plus 96 and 192 where KMALLOC_MIN_SIZE allows
+ * them; above that, whole pages of order get_order(size)
+ * (kmalloc_size_roundup() in mm/slab_common.c).
+ */
+static size_t expected_class_size(size_t size)
+{
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return PAGE_SIZE << get_order(size);
+	if (size <= KMALLOC_MIN_SIZE)
+		return KMALLOC_MIN_SIZE;
+	if (KMALLOC_MIN_SIZE <= 32 && size > 64 && size <= 96)
+		return 96;
+	if (KMALLOC_MIN_SIZE <= 64 && size > 128 && size <= 192)
+		return 192;
+	return roundup_pow_of_two(size);
+}
+
+static void skip_if_kfence(struct kunit *test, const void *p)
+{
+	/* KFENCE serves sampled objects at their exact size (kfence.rst) */
+	if (is_kfence_address(p))
+		kunit_skip(test, "a KFENCE object: its size is exact by design");
+}
+
+/*
+ * kmalloc memory is physically contiguous and lies in the kernel's linear
+ * map (memory-allocation.rst, "kmalloc"): virt_addr_valid() holds, it is not
+ * vmalloc memory, and for every page the buffer spans, virt_to_phys() moves
+ * by the same offset as the address and the pfns are consecutive. On UML
+ * virt_to_phys() is a plain offset, so only the direct-map checks can fail
+ * there; on x86_64 the physical addresses are real.
+ */
+static void kmalloc_is_physically_contiguous(struct kunit *test)
+{
+	size_t size = param_size(test), off, i;
+	char *p = kmalloc_for_test(test, size, GFP_KERNEL);
+	size_t nr_pages = DIV_ROUND_UP(offset_in_page(p) + size, PAGE_SIZE);
+	phys_addr_t base = virt_to_phys(p);
+	unsigned long first_pfn = PHYS_PFN(base);
+
+	KUNIT_EXPECT_TRUE(test, virt_addr_valid(p));
+	KUNIT_EXPECT_TRUE(test, virt_addr_valid(p + size - 1));
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
+	KUNIT_EXPECT_EQ(test, virt_to_phys(p + size - 1), base + size - 1);
+
+	/* the first byte of the buffer, then of each further page */
+	for (i = 0; i < nr_pages; i++) {
+		struct page *page;
+
+		off = i ? i * PAGE_SIZE - offset_in_page(p) : 0;
+		page = virt_to_page(p + off);
+		if (virt_to_phys(p + off) != base + off ||
+		    page_to_pfn(page) != first_pfn + i ||
+		    page_address(page) + offset_in_page(p + off) != p + off) {
+			KUNIT_FAIL(test,
+				   "page %zu of %zu: pfn %lu, want %lu; phys or page_address round trip %s",
+				   i, nr_pages, page_to_pfn(page),
+				   first_pfn + i,
+				   virt_to_phys(p + off) == base + off &&
+				   page_address(page) + offset_in_page(p + off)
+				   == p + off ? "ok" : "broken");
+			break;
+		}
+	}
+}
+
+/*
+ * ksize() is at least the requested size and equals the class size that
+ * kmalloc_size_roundup() reports (slab.h kerneldoc of both), which is
+ * the class the __kmalloc_index() rule gives; that whole size is usable
+ * when it is asked for up front.
+ */
+static void kmalloc_rounds_up_to_size_class(struct kunit *test)
+{
+	size_t size = param_size(test), class = expected_class_size(size);
+	void *p = kmalloc_for_test(test, size, GFP_KERNEL), *q;
+
+	if (IS_ENABLED(CONFIG_SLOB))
+		kunit_skip(test, "SLOB has no size classes");
+	skip_if_kfence(test, p);
+	KUNIT_EXPECT_GE(test, ksize(p), size);
+	KUNIT_EXPECT_EQ(test, kmalloc_size_roundup(size), class);
+	KUNIT_EXPECT_EQ(test, ksize(p), class);
+
+	q = kmalloc_for_test(test, class, GFP_KERNEL);
+	skip_if_kfence(test, q);
+	KUNIT_EXPECT_EQ(test, ksize(q), class);
+	memset(q, PATTERN, class);
+	KUNIT_EXPECT_EQ(test, ((u8 *)q)[class - 1], PATTERN);
+}
+
+/*
+ * Up to KMALLOC_MAX_CACHE_SIZE kmalloc serves from a slab cache; above it,
+ * from the page allocator: a compound page of order get_order(size) whose
+ * first byte is the buffer (mm/slub.c, __kmalloc_large_node()).
+ */
+static void kmalloc_large_uses_page_allocator(struct kunit *test)
+{
+	size_t size = param_size(test);
+	void *p = kmalloc_for_test(test, size, GFP_KERNEL);
+	struct folio *folio = virt_to_folio(p);
+
+	if (IS_ENABLED(CONFIG_SLOB))
+		kunit_skip(test, "SLOB does not use slab folios");
+	skip_if_kfence(test, p);
+	if (size <= KMALLOC_MAX_CACHE_SIZE) {
+		KUNIT_EXPECT_TRUE(test, folio_test_slab(folio));
+		return;
+	}
+	KUNIT_EXPECT_FALSE(test, folio_test_slab(folio));
+	KUNIT_EXPECT_EQ(test, folio_order(folio), get_order(size));
+	KUNIT_EXPECT_PTR_EQ(test, folio_address(folio), p);
+}
+
+/*
+ * Alignment (slab.h, kmalloc kerneldoc; memory-allocation.rst): at least
+ * ARCH_KMALLOC_MINALIGN for every size, and at least the size itself for
+ * a power-of-two size.
+ */
+static void kmalloc_is_aligned(struct kunit *test)
+{
+	size_t size = param_size(test);
+	void *p = kmalloc_for_test(test, size, GFP_KERNEL);
+
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p,
+					       ARCH_KMALLOC_MINALIGN),
+			      "%px not aligned to %u", p,
+			      (unsigned int)ARCH_KMALLOC_MINALIGN);
+	if (is_power_of_2(size))
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, size),
+				      "%px not aligned to its size %zu", p,
+				      size);
+}
+
+/*
+ * kzalloc(), kcalloc() and __GFP_ZERO return zeroed memory (slab.h
+ * kerneldoc), even when the object was just freed full of a pattern: the
+ * first allocation dirties the class, the next ones reuse it.
+ */
+static void kmalloc_zeroes_on_dirty_reuse(struct kunit *test)
+{
+	static const char * const zeroing[] = { "kzalloc", "kcalloc",
+						"__GFP_ZERO" };
+	size_t size = param_size(test);
+	void *p, *z;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		p = kmalloc(size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, PATTERN, size);
+		kfree(p);
+
+		if (i == 0)
+			z = kzalloc(size, GFP_KERNEL);
+		else if (i == 1)
+			z = kcalloc(1, size, GFP_KERNEL);
+		else
+			z = kmalloc(size, GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, z);
+		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, z),
+				0);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(z, 0, size), NULL,
+					"%s left a non-zero byte", zeroing[i]);
+	}
+}
+
+/*
+ * The largest kmalloc is KMALLOC_MAX_SIZE: the largest block the page
+ * allocator serves, PAGE_SIZE << MAX_PAGE_ORDER (include/linux/slab.h,
+ * KMALLOC_SHIFT_MAX; include/linux/mmzone.h). It succeeds.
+ */
+static void kmalloc_max_size_succeeds(struct kunit *test)
+{
+	void *p;
+
+	KUNIT_EXPECT_LE(test, KMALLOC_MAX_SIZE, PAGE_SIZE << MAX_PAGE_ORDER);
+	if (IS_ENABLED(CONFIG_SLUB))
+		KUNIT_EXPECT_EQ(test, KMALLOC_MAX_SIZE,
+				PAGE_SIZE << MAX_PAGE_ORDER);
+	KUNIT_EXPECT_EQ(test, KMALLOC_MAX_SIZE, PAGE_SIZE << KMALLOC_MAX_ORDER);
+
+	p = kmalloc_for_test(test, KMALLOC_MAX_SIZE, GFP_KERNEL);
+	memset(p, PATTERN, KMALLOC_MAX_SIZE);
+}
+
+/*
+ * Beyond KMALLOC_MAX_SIZE kmalloc returns NULL (slab.h; the page allocator
+ * refuses orders above MAX_PAGE_ORDER); with __GFP_NOWARN it says nothing
+ * (the runner fails the run on any WARN in the log). The sizes are hidden
+ * from the compiler, which would otherwise refuse them at build time.
+ */
+static void kmalloc_beyond_max_size_fails(struct kunit *test)
+{
+	size_t sizes[] = { KMALLOC_MAX_SIZE + 1, 2 * KMALLOC_MAX_SIZE,
+			   SIZE_MAX };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+		void *p;
+
+		OPTIMIZER_HIDE_VAR(size);
+		p = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+		KUNIT_EXPECT_NULL_MSG(test, p, "kmalloc(%zu) succeeded", size);
+		kfree(p);
+	}
+}
+
+/*
+ * A zero-size kmalloc returns ZERO_SIZE_PTR, which ZERO_OR_NULL_PTR()
+ * recognises, whose ksize() is 0 and which kfree() accepts, as it accepts
+ * NULL (include/linux/slab.h, mm/slab_common.c).
+ */
+static void kmalloc_zero_size_is_zero_size_ptr(struct kunit *test)
+{
+	size_t zero = 0;
+	void *p;
+
+	OPTIMIZER_HIDE_VAR(zero);
+	p = kmalloc(zero, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, ZERO_SIZE_PTR);
+	KUNIT_EXPECT_TRUE(test, ZERO_OR_NULL_PTR(p));
+	KUNIT_EXPECT_TRUE(test, ZERO_OR_NULL_PTR(NULL));
+	KUNIT_EXPECT_EQ(test, ksize(ZERO_SIZE_PTR), 0);
+	kfree(p);
+	kfree(ZERO_SIZE_PTR);
+	kfree(NULL);
+
+	p = kzalloc(zero, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, ZERO_SIZE_PTR);
+	kfree(p);
+}
+
+/*
+ * kmalloc_array(), kcalloc() and krealloc_array() return NULL when n * size
+ * overflows (slab.h, check_mul_overflow()), and krealloc_array() then
+ * leaves the old buffer alone.
+ */
+static void kmalloc_array_overflow_fails(struct kunit *test)
+{
+	size_t n = SIZE_MAX / 16 + 1, size = 16;
+	void **slot = kmalloc_slot(test);
+	void *p;
+
+	OPTIMIZER_HIDE_VAR(n);
+	p = kmalloc_array(n, size, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kfree(p);
+	p = kcalloc(n, size, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kfree(p);
+
+	*slot = kmalloc_array(4, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *slot);
+	memset(*slot, PATTERN, 4 * size);
+	p = krealloc_array(*slot, n, size, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, ((u8 *)*slot)[4 * size - 1], PATTERN);
+	if (p && p != *slot)
+		*slot = p;
+}
+
+static void fill(u8 *p, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = i * 7 + 1;
+}
+
+static size_t first_mismatch(const u8 *p, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != (u8)(i * 7 + 1))
+			return i;
+	return size;
+}
+
+/*
+ * krealloc() keeps the contents up to the smaller of the old and new
+ * sizes, growing and shrinking, from a slab object to a page-allocator
+ * buffer and back (slab.h kerneldoc of krealloc).
+ */
+static void krealloc_keeps_contents(struct kunit *test)
+{
+	size_t steps[] = { 64, 1000, KMALLOC_MAX_CACHE_SIZE + 1,
+			   4 * KMALLOC_MAX_CACHE_SIZE, 100, 10 };
+	void **slot = kmalloc_slot(test);
+	size_t kept = steps[0];
+	unsigned int i;
+
+	*slot = kmalloc(steps[0], GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *slot);
+	fill(*slot, steps[0]);
+	for (i = 1; i < ARRAY_SIZE(steps); i++) {
+		void *p = krealloc(*slot, steps[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		*slot = p;
+		kept = min(kept, steps[i]);
+		KUNIT_EXPECT_EQ_MSG(test, first_mismatch(p, kept), kept,
+				    "after krealloc to %zu", steps[i]);
+		fill(p, steps[i]);
+		kept = steps[i];
+	}
+}
+
+/*
+ * krealloc() returns the same object while the new size fits in ksize()
+ * of the old one, shrinking or growing (__do_krealloc() in
+ * mm/slab_common.c), and moves it once it does not.
+ */
+static void krealloc_in_place_within_ksize(struct kunit *test)
+{
+	void **slot = kmalloc_slot(test);
+	size_t size = 100, ks;
+	void *p;
+
+	*slot = kmalloc(size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *slot);
+	skip_if_kfence(test, *slot);
+	ks = ksize(*slot);
+
+	p = krealloc(*slot, ks, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, p, *slot);
+	*slot = p;
+	p = krealloc(*slot, size / 2, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, p, *slot);
+	*slot = p;
+	p = krealloc(*slot, ks + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_NE(test, p, *slot);
+	*slot = p;
+}
+
+/*
+ * krealloc(NULL, n) is kmalloc(n); krealloc(p, 0) frees p and returns
+ * ZERO_SIZE_PTR (slab.h kerneldoc of krealloc; mm/slab_common.c).
+ */
+static void krealloc_null_and_zero(struct kunit *test)
+{
+	void **slot = kmalloc_slot(test);
+	size_t zero = 0;
+
+	*slot = krealloc(NULL, 200, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *slot);
+	KUNIT_EXPECT_FALSE(test, ZERO_OR_NULL_PTR(*slot));
+	KUNIT_EXPECT_GE(test, ksize(*slot), 200);
+	KUNIT_EXPECT_TRUE(test, virt_addr_valid(*slot));
+
+	OPTIMIZER_HIDE_VAR(zero);
+	*slot = krealloc(*slot, zero, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, *slot, ZERO_SIZE_PTR);
+}
+
+/*
+ * GFP_ATOMIC and GFP_NOWAIT never sleep, so small allocations work with a
+ * spinlock held and preemption off (memory-allocation.rst, "GFP flags";
+ * with CONFIG_DEBUG_ATOMIC_SLEEP a sleeping path would splat).
+ */
+static void kmalloc_works_in_atomic_context(struct kunit *test)
+{
+	static DEFINE_SPINLOCK(lock);
+	void *atomic, *nowait;
+
+	spin_lock(&lock);
+	atomic = kmalloc(64, GFP_ATOMIC);
+	nowait = kmalloc(64, GFP_NOWAIT | __GFP_NOWARN);
+	if (atomic)
+		memset(atomic, PATTERN, 64);
+	kfree(atomic);
+	kfree(nowait);
+	spin_unlock(&lock);
+
+	KUNIT_EXPECT_NOT_NULL(test, atomic);
+	KUNIT_EXPECT_NOT_NULL(test, nowait);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(kmem_cache_destroy_action, kmem_cache_destroy,
+			    struct kmem_cache *);
+
+static struct kmem_cache *cache_for_test(struct kunit *test, const char *name,
+					 unsigned int size, unsigned int align,
+					 void (*ctor)(void *))
+{
+	struct kmem_cache *s = kmem_cache_create(name, size, align, 0, ctor);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kmem_cache_destroy_action,
+						s), 0);
+	return s;
+}
+
+struct cache_object {
+	struct kmem_cache *cache;
+	void *obj[16];
+};
+
+static void free_cache_objects(void *ctx)
+{
+	struct cache_object *c = ctx;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c->obj); i++)
+		if (c->obj[i])
+			kmem_cache_free(c->cache, c->obj[i]);
+}
+
+/* Objects to hand back before the cache is destroyed (actions run LIFO). */
+static struct cache_object *objects_for_test(struct kunit *test,
+					     struct kmem_cache *s)
+{
+	struct cache_object *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->cache = s;
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, free_cache_objects, c),
+			0);
+	return c;
+}
+
+/*
+ * A kmem_cache serves objects of at least its size, at the alignment it
+ * was created with (kmem_cache_create() kerneldoc, mm/slab_common.c).
+ */
+static void kmem_cache_honours_size_and_align(struct kunit *test)
+{
+	const unsigned int size = 40, align = 4 * ARCH_KMALLOC_MINALIGN;
+	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_align", size,
+					      align, NULL);
+	struct cache_object *c = objects_for_test(test, s);
+	unsigned int i;
+
+	KUNIT_EXPECT_GE(test, kmem_cache_size(s), size);
+	for (i = 0; i < ARRAY_SIZE(c->obj); i++) {
+		c->obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->obj[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)c->obj[i],
+						       align),
+				      "object %u at %px", i, c->obj[i]);
+		memset(c->obj[i], PATTERN, size);
+	}
+}
+
+static atomic_t ctor_calls = ATOMIC_INIT(0);
+
+static void pattern_ctor(void *obj)
+{
+	atomic_inc(&ctor_calls);
+	memset(obj, PATTERN, 40);
+}
+
+/*
+ * The constructor runs for every object before it is first handed out
+ * (kmem_cache_create() kerneldoc): each new object holds its pattern.
+ */
+static void kmem_cache_runs_constructor(struct kunit *test)
+{
+	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_ctor", 40, 0,
+					      pattern_ctor);
+	struct cache_object *c = objects_for_test(test, s);
+	unsigned int i;
+
+	atomic_set(&ctor_calls, 0);
+	for (i = 0; i < ARRAY_SIZE(c->obj); i++) {
+		c->obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->obj[i]);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(c->obj[i], PATTERN, 40),
+					NULL, "object %u not constructed", i);
+	}
+	KUNIT_EXPECT_GE(test, atomic_read(&ctor_calls), ARRAY_SIZE(c->obj));
+}
+
+/* kmem_cache_zalloc() zeroes an object that was freed dirty (slab.h). */
+static void kmem_cache_zalloc_zeroes(struct kunit *test)
+{
+	const unsigned int size = 200;
+	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_zalloc", size,
+					      0, NULL);
+	struct cache_object *c = objects_for_test(test, s);
+	void *p = kmem_cache_alloc(s, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, PATTERN, size);
+	kmem_cache_free(s, p);
+	c->obj[0] = kmem_cache_zalloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->obj[0]);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(c->obj[0], 0, size), NULL);
+}
+
+/*
+ * Freed memory comes back: allocating and freeing, in batches, twice the
+ * machine's RAM in total never fails, at a slab size and at the largest
+ * page-allocator size. A leak in either path would exhaust memory and make
+ * an allocation fail (__GFP_RETRY_MAYFAIL fails instead of OOM-killing).
+ */
+static void kmalloc_memory_comes_back(struct kunit *test)
+{
+	const size_t sizes[] = { KMALLOC_MAX_CACHE_SIZE / 4, KMALLOC_MAX_SIZE };
+	const gfp_t gfp = GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
+	unsigned long long target = 2ULL * totalram_pages() * PAGE_SIZE;
+	void *batch[8];
+	unsigned int s, i;
+	bool failed;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		unsigned long long done = 0;
+
+		while (done < target) {
+			failed = false;
+			for (i = 0; i < ARRAY_SIZE(batch); i++) {
+				batch[i] = kmalloc(sizes[s], gfp);
+				failed |= !batch[i];
+			}
+			for (i = 0; i < ARRAY_SIZE(batch); i++)
+				kfree(batch[i]);
+			if (failed) {
+				KUNIT_FAIL(test,
+					   "kmalloc(%zu) failed after %llu MiB allocated and freed",
+					   sizes[s], done >> 20);
+				break;
+			}
+			done += ARRAY_SIZE(batch) * sizes[s];
+			cond_resched();
+		}
+	}
+}
+
+static struct kunit_case kmalloc_test_cases[] = {
+	KUNIT_CASE_PARAM(kmalloc_is_physically_contiguous, size_gen_params),
+	KUNIT_CASE_PARAM(kmalloc_rounds_up_to_size_class, size_gen_params),
+	KUNIT_CASE_PARAM(kmalloc_large_uses_page_allocator, size_gen_params),
+	KUNIT_CASE_PARAM(kmalloc_is_aligned, size_gen_params),
+	KUNIT_CASE_PARAM(kmalloc_zeroes_on_dirty_reuse, size_gen_params),
+	KUNIT_CASE(kmalloc_max_size_succeeds),
+	KUNIT_CASE(kmalloc_beyond_max_size_fails),
+	KUNIT_CASE(kmalloc_zero_size_is_zero_size_ptr),
+	KUNIT_CASE(kmalloc_array_overflow_fails),
+	KUNIT_CASE(krealloc_keeps_contents),
+	KUNIT_CASE(krealloc_in_place_within_ksize),
+	KUNIT_CASE(krealloc_null_and_zero),
+	KUNIT_CASE(kmalloc_works_in_atomic_context),
+	KUNIT_CASE(kmem_cache_honours_size_and_align),
+	KUNIT_CASE(kmem_cache_runs_constructor),
+	KUNIT_CASE(kmem_cache_zalloc_zeroes),
+	KUNIT_CASE_SLOW(kmalloc_memory_comes_back),
+	{}
+};
+
+static struct kunit_suite kmalloc_test_suite = {
+	.name = "kmalloc",
+	.test_cases = kmalloc_test_cases,
+};
+kunit_test_suite(kmalloc_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the kmalloc contract");
+MODULE_LICENSE("GPL");

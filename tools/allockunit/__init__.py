@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+"""alloc-kunit: run the project's allocator KUnit suites on a kernel tree.
+
+The package turns "a Debian machine" into results: it installs what is
+missing, unpacks a kernel source package, builds a private grafted view of
+a kernel tree, runs that tree's kunit.py and writes the results.
+"""
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+    status = 2

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Reading kunit.py's results: its JSON, the raw KTAP log, and JUnit XML.
+
+kunit.py --json writes KernelCI-style groups: {"name", "sub_groups",
+"test_cases": [{"name", "status"}]}, statuses PASS, FAIL, SKIP and ERROR
+(a crashed test). A parameterised case is a group whose test cases are its
+parameters. The JUnit made here keeps every leaf: ERROR becomes <error>,
+FAIL <failure>, SKIP <skipped>, with the case's KTAP diagnostics attached.
+"""
+
+import collections
+import re
+from xml.etree import ElementTree as ET
+
+Case = collections.namedtuple('Case', 'path status')
+
+ROOT_NAME = 'KUnit Test Group'
+_PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+_SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
+_RESULT = re.compile(r'^(\s*)(not ok|ok) \d+ ([^#]*?)\s*(?:#\s*(.*))?$')
+_STRUCTURE = re.compile(r'^\s*(KTAP version \d+|TAP version \d+|1\.\.\d+'
+                        r'|# Subtest: )')
+SPLAT = re.compile(r'(------------\[ cut here \]------------|WARNING:|'
+                   r'\bBUG:|Kernel panic|Oops|general protection fault|'
+                   r'UBSAN:|KASAN:|kmemleak:.*unreferenced)')
+
+
+def leaf_cases(group, path=()):
+    """Every leaf test case of a kunit.py JSON group, depth first."""
+    here = path if group.get('name') == ROOT_NAME and not path else \
+        path + (group.get('name', '?'),)
+    for case in group.get('test_cases', []):
+        yield Case(here + (case['name'],), case['status'])
+    for sub in group.get('sub_groups', []):
+        yield from leaf_cases(sub, here)
+
+
+def count(cases):
+    """(passed, failed, skipped): FAIL and ERROR both count as failed."""
+    passed = sum(c.status == 'PASS' for c in cases)
+    skipped = sum(c.status == 'SKIP' for c in cases)
+    return passed, len(cases) - passed - skipped, skipped
+
+
+def strip_prefix(line):
+    return _PREFIX.sub('', line.rstrip('\n'))
+
+
+def _indent(text):
+    return len(text) - len(text.lstrip(' '))
+
+
+def scan_ktap(lines):
+    """Walk a raw KTAP log.
+
+    Returns (logs, unfinished): logs maps each result's path to the lines
+    printed just before it (its diagnostics); unfinished lists, outermost
+    first, the subtests that started and never reported a result, each as
+    (name, last finished child or None, children finished).
+    """
+    logs = {}
+    stack = []          # [name, indent, last child, children done]
+    pending = []
+    started = False
+    for raw in lines:
+        line = strip_prefix(raw)
+        sub = _SUBTEST.match(line)
+        if sub:
+            started = True
+            stack.append([sub.group(2), _indent(sub.group(1)) + 4, None, 0])
+            continue
+        res = _RESULT.match(line)
+        if res and started:
+            indent, name = len(res.group(1)), res.group(3).strip()
+            while stack and indent < stack[-1][1]:
+                stack.pop()
+            if stack and indent == stack[-1][1]:
+                stack[-1][2] = name
+                stack[-1][3] += 1
+            path = tuple(s[0] for s in stack) + (name,)
+            if res.group(4):
+                pending.append(res.group(4))    # e.g. "SKIP <reason>"
+            logs[path] = pending
+            pending = []
+            continue
+        if line.lstrip().startswith('KTAP version'):
+            started = True
+        if started and not _STRUCTURE.match(line) and line.strip():
+            pending.append(line.strip())
+    return logs, [(s[0], s[2], s[3]) for s in stack]
+
+
+def splats(lines):
+    """(during, before): log lines that show a WARN, BUG, oops or sanitizer
+    report while the tests ran, and before they started (during boot)."""
+    start = next((i for i, line in enumerate(lines)
+                  if 'KTAP version' in line), len(lines))
+    found = [(i, strip_prefix(line)) for i, line in enumerate(lines)
+             if SPLAT.search(line)]
+    return ([s for i, s in found if i >= start],
+            [s for i, s in found if i < start])
+
+
+def describe_unfinished(unfinished):
+    """One line naming where a run stopped, or '' when it finished."""
+    if not unfinished:
+        return ''
+    name, last, done = unfinished[-1]
+    where = '.'.join(u[0] for u in unfinished)
+    if last is None:
+        return 'the run stopped in %s before its first case finished' % where
+    return ('the run stopped in %s after its case %s (%d finished); the next '
+            'case was running' % (where, last, done))
+
+
+def to_junit(root, logs=None, name='alloc-kunit'):
+    """JUnit XML (as bytes) from a kunit.py JSON root group."""
+    logs = logs or {}
+    cases = list(leaf_cases(root))
+    suites = collections.OrderedDict()
+    for case in cases:
+        suites.setdefault(case.path[:-1], []).append(case)
+    passed, failed, skipped = count(cases)
+    errors = sum(c.status == 'ERROR' for c in cases)
+    top = ET.Element('testsuites', name=name, tests=str(len(cases)),
+                     failures=str(failed - errors), errors=str(errors),
+                     skipped=str(skipped))
+    for path, members in suites.items():
+        classname = '.'.join(path) or name
+        suite = ET.SubElement(
+            top, 'testsuite', name=classname, tests=str(len(members)),
+            failures=str(sum(c.status == 'FAIL' for c in members)),
+            errors=str(sum(c.status == 'ERROR' for c in members)),
+            skipped=str(sum(c.status == 'SKIP' for c in members)))
+        for case in members:
+            el = ET.SubElement(suite, 'testcase', classname=classname,
+                               name=case.path[-1])
+            text = '\n'.join(logs.get(case.path, []))
+            if case.status == 'FAIL':
+                ET.SubElement(el, 'failure', message='failed').text = text
+            elif case.status == 'ERROR':
+                ET.SubElement(el, 'error',
+                              message='crashed or did not finish').text = text
+            elif case.status == 'SKIP':
+                reason = text.splitlines()[-1] if text else 'skipped'
+                ET.SubElement(el, 'skipped', message=reason)
+            elif text:
+                ET.SubElement(el, 'system-out').text = text
+    ET.indent(top)
+    return ET.tostring(top, encoding='utf-8', xml_declaration=True) + b'\n'

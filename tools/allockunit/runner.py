@@ -1,0 +1,335 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Running a tree's kunit.py on the project's suites, and keeping results."""
+
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from . import UserError
+from . import deps
+from . import graft
+from . import results
+from . import source
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+ARCHES = ('um', 'x86_64')
+
+# Exit statuses of `run`, documented in README.md.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUILD, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
+
+_COMPILER_ERROR = re.compile(r'^\S+:\d+(:\d+)?: (fatal )?error: ')
+_LOCATION = re.compile(r'^\S+:\d+(:\d+)?: |^In file included|^\S+: In ')
+
+
+def build_root():
+    return os.environ.get('ALLOC_KUNIT_BUILD') or os.path.join(PROJECT,
+                                                               'build')
+
+
+class Target:
+    """Where one (kernel tree, arch) pair lives under build/."""
+
+    def __init__(self, kernel_id, arch, root=None):
+        root = root or build_root()
+        self.kernel_id, self.arch = kernel_id, arch
+        self.name = '%s-%s' % (kernel_id, arch)
+        self.view = os.path.join(root, 'view', kernel_id)
+        self.build_dir = os.path.join(root, 'kunit', self.name)
+        self.results = os.path.join(root, 'results', self.name)
+        self.lock_path = os.path.join(root, 'kunit', self.name + '.lock')
+
+
+class Lock:
+    """An exclusive, non-blocking lock on one build folder."""
+
+    def __init__(self, path):
+        self.path = path
+        self.fd = None
+
+    def __enter__(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(self.fd, 64, 0).decode(errors='replace').strip()
+            os.close(self.fd)
+            raise UserError('another run is using %s (pid %s); wait for it '
+                            'to finish' % (os.path.dirname(self.path) + '/' +
+                                           os.path.basename(self.path)[:-5],
+                                           holder or '?')) from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        return self
+
+    def __exit__(self, *exc):
+        os.ftruncate(self.fd, 0)
+        os.close(self.fd)
+
+
+def prepare(kernel, arch, kdir=None, log=print, install=True):
+    """Packages, source tree and grafted view; returns (tree, Target)."""
+    if arch not in ARCHES:
+        raise UserError('ARCH=%s is not supported; choose one of: %s'
+                        % (arch, ', '.join(ARCHES)))
+    if kdir:
+        tree = os.path.abspath(kdir)
+        source.tree_version(tree)
+        kernel_id = source.user_tree_id(tree)
+        if install:
+            deps.ensure(deps.needed(arch), log)
+    else:
+        source.check_kernel(kernel)
+        if install:
+            deps.ensure(deps.needed(arch, kernel), log)
+        tree = source.debian_tree(kernel, os.path.join(build_root(), 'src'),
+                                  log)
+        kernel_id = kernel
+    target = Target(kernel_id, arch)
+    graft.sync_view(tree, target.view, PROJECT)
+    return tree, target
+
+
+def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
+                  extra=()):
+    cmd = [sys.executable, '-B',
+           os.path.join(target.view, 'tools/testing/kunit/kunit.py'), 'run',
+           '--arch=' + target.arch, '--build_dir=' + target.build_dir,
+           '--kunitconfig=' + kunitconfig, '--jobs=%d' % jobs,
+           '--timeout=%d' % timeout,
+           '--json=' + os.path.join(target.results, 'kunit.json')]
+    if shutil.which('ccache'):
+        cmd += ['--make_options', 'CC=ccache gcc']
+    cmd += list(extra)
+    if filter_glob:
+        cmd.append(filter_glob)
+    return cmd
+
+
+def count_objects(build_dir, since=0.0):
+    n = 0
+    for folder, _, files in os.walk(build_dir):
+        for name in files:
+            if name.endswith('.o'):
+                try:
+                    if os.stat(os.path.join(folder, name)).st_mtime >= since:
+                        n += 1
+                except OSError:
+                    pass
+    return n
+
+
+class Progress(threading.Thread):
+    """While kunit.py builds (it prints nothing then), say how far it got."""
+
+    def __init__(self, build_dir, log, every=20.0):
+        super().__init__(daemon=True)
+        self.build_dir, self.log, self.every = build_dir, log, every
+        self.building = threading.Event()
+        self.stopped = threading.Event()
+        self.start_time = time.time()
+        self.known = self._known_total()
+
+    def _known_path(self):
+        return os.path.join(self.build_dir, '.alloc-kunit-objects')
+
+    def _known_total(self):
+        try:
+            with open(self._known_path()) as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            return 0
+
+    def remember_total(self):
+        total = count_objects(self.build_dir)
+        if total:
+            with open(self._known_path(), 'w') as f:
+                f.write(str(total))
+
+    def run(self):
+        while not self.stopped.wait(self.every):
+            if not self.building.is_set():
+                continue
+            done = count_objects(self.build_dir, self.start_time)
+            of = ' of about %d' % self.known if self.known else ''
+            self.log('  building: %d objects compiled%s, %.0f s'
+                     % (done, of, time.time() - self.start_time))
+
+
+def compiler_errors(lines, limit=40):
+    """The compiler's error lines, each with the source lines under it."""
+    out, keep = [], 0
+    for line in lines:
+        if _COMPILER_ERROR.match(line):
+            out.append(line)
+            keep = 3
+        elif keep and not _LOCATION.match(line):
+            out.append(line)
+            keep -= 1
+        else:
+            keep = 0
+    return out[:limit]
+
+
+def stream(cmd, log_path, progress, out=sys.stdout):
+    """Run kunit.py, tee its output to log_path, hold back build dumps.
+
+    kunit.py prints a failed build's whole stderr as one logging.error
+    record; that block goes to the log only, and its compiler errors are
+    returned for a short report. Returns (status, held-back lines).
+    """
+    held, holding = [], False
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True,
+                                errors='replace', start_new_session=True)
+        try:
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                text = line.rstrip('\n')
+                if 'Building KUnit Kernel' in text:
+                    progress.building.set()
+                elif 'Starting KUnit Kernel' in text:
+                    progress.building.clear()
+                if text.startswith('ERROR:root:'):
+                    holding = True
+                    progress.building.clear()
+                elif holding and re.match(r'^\[\d\d:\d\d:\d\d\]', text):
+                    holding = False
+                if holding:
+                    held.append(text)
+                else:
+                    out.write(line)
+                    out.flush()
+            return proc.wait(), held
+        except KeyboardInterrupt:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+            raise
+
+
+def _write(path, data):
+    tmp = path + '.tmp'
+    with open(tmp, 'wb') as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def collect(target, view_kunit, started, log=print):
+    """Write raw.log, kunit.json, junit.xml; return (cases, lines)."""
+    raw_src = os.path.join(target.build_dir, 'test.log')
+    raw = os.path.join(target.results, 'raw.log')
+    lines = []
+    if os.path.isfile(raw_src) and os.path.getmtime(raw_src) >= started:
+        shutil.copyfile(raw_src, raw)
+        with open(raw, encoding='utf-8', errors='replace') as f:
+            lines = f.readlines()
+    json_path = os.path.join(target.results, 'kunit.json')
+    if lines and not os.path.isfile(json_path):
+        # kunit.py stopped before writing JSON: parse what the kernel said.
+        subprocess.run([sys.executable, '-B', view_kunit, 'parse',
+                        '--json=' + json_path, raw],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=False)
+    cases = []
+    if os.path.isfile(json_path):
+        with open(json_path) as f:
+            root = json.load(f)
+        cases = list(results.leaf_cases(root))
+        logs, _ = results.scan_ktap(lines)
+        _write(os.path.join(target.results, 'junit.xml'),
+               results.to_junit(root, logs, 'alloc-kunit ' + target.name))
+    return cases, lines
+
+
+def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
+        timeout=300, jobs=None, kunitconfig=None, extra=(), log=print):
+    """`make run`: returns the exit status documented in README.md."""
+    started = time.time()
+    tree, target = prepare(kernel, arch, kdir, log)
+    kunitconfig = kunitconfig or os.path.join(PROJECT, '.kunitconfig')
+    jobs = jobs or os.cpu_count() or 1
+    view_kunit = os.path.join(target.view, 'tools/testing/kunit/kunit.py')
+    with Lock(target.lock_path):
+        os.makedirs(target.results, exist_ok=True)
+        for name in ('raw.log', 'kunit.json', 'junit.xml', 'summary.txt'):
+            path = os.path.join(target.results, name)
+            if os.path.exists(path):
+                os.unlink(path)
+        log('kernel tree: %s' % tree)
+        log('build folder: %s   results: %s' % (target.build_dir,
+                                               target.results))
+        cmd = kunit_command(target, kunitconfig, jobs, timeout, filter_glob,
+                            extra)
+        progress = Progress(target.build_dir, log)
+        progress.start()
+        os.environ.setdefault('CCACHE_DIR', os.path.expanduser(
+            '~/.cache/ccache'))
+        try:
+            status, held = stream(cmd, os.path.join(target.results,
+                                                    'kunit.log'), progress)
+        finally:
+            progress.stopped.set()
+        cases, lines = collect(target, view_kunit, started, log)
+        if lines:
+            progress.remember_total()
+        return report(target, status, held, cases, lines, log)
+
+
+def report(target, status, held, cases, lines, log=print):
+    """Print and save the summary; decide the exit status."""
+    summary = []
+    rel = os.path.relpath(target.results)
+    if not lines:
+        errors = compiler_errors(held)
+        if errors:
+            summary.append('the build failed; compiler errors:')
+            summary += ['  ' + e for e in errors]
+        else:
+            summary.append('kunit.py stopped (status %d) before the kernel '
+                           'ran:' % status)
+            summary += ['  ' + e for e in (held or ['(see kunit.log)'])[-30:]]
+        summary.append('full output: %s/kunit.log' % rel)
+        code = EXIT_BUILD
+    else:
+        _, unfinished = results.scan_ktap(lines)
+        passed, failed, skipped = results.count(cases)
+        summary.append('%s: %d passed, %d failed, %d skipped'
+                       % (target.name, passed, failed, skipped))
+        for case in cases:
+            if case.status in ('FAIL', 'ERROR'):
+                summary.append('  %s %s' % (case.status, '.'.join(case.path)))
+        where = results.describe_unfinished(unfinished)
+        splats, boot_splats = results.splats(lines)
+        if where:
+            summary.append(where)
+        for s in boot_splats[:4]:
+            summary.append('kernel log, before the tests (not counted): ' + s)
+        for s in splats[:10]:
+            summary.append('kernel log, during the tests: ' + s)
+        if not cases:
+            summary.append('no test case ran (check FILTER and .kunitconfig)')
+        if where or status != 0 and not failed:
+            code = EXIT_INCOMPLETE
+        elif failed or splats or not cases:
+            code = EXIT_FAILED
+        else:
+            code = EXIT_OK
+        summary.append('results: %s/{raw.log,kunit.json,junit.xml}' % rel)
+    for line in summary:
+        log(line)
+    _write(os.path.join(target.results, 'summary.txt'),
+           ('\n'.join(summary) + '\n').encode())
+    return code
