@@ -1,26 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The differences between the kernels the allocator suites run on (6.1 and
- * 6.12), kept in one place so that the suites read the same on both.
+ * 6.12), kept in one place so that the suites read the same on both. Each
+ * one is detected by the feature itself rather than by version number.
  */
 #ifndef _ALLOC_KUNIT_COMPAT_H
 #define _ALLOC_KUNIT_COMPAT_H
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/log2.h>
 #include <linux/mmzone.h>
-#include <linux/version.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 /*
- * The largest order the page allocator serves, inclusive. 6.4 made
- * MAX_ORDER inclusive and 6.8 renamed it MAX_PAGE_ORDER; before 6.4 it
- * was one past the largest order.
+ * The largest order the page allocator serves. 6.8 named it
+ * MAX_PAGE_ORDER; before, MAX_ORDER meant one past it (up to 6.3) or it
+ * (6.4 to 6.7). MAX_ORDER_NR_PAGES has always been the size of the largest
+ * block, so its log is right on every kernel.
  */
 #ifndef MAX_PAGE_ORDER
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define MAX_PAGE_ORDER MAX_ORDER
-#else
-#define MAX_PAGE_ORDER (MAX_ORDER - 1)
-#endif
+#define MAX_PAGE_ORDER ilog2(MAX_ORDER_NR_PAGES)
 #endif
 
 /* KUnit 6.6 added speed attributes; before, a slow case is a case. */
@@ -28,28 +29,25 @@
 #define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
 #endif
 
-/* KUnit 6.8 added the wrapper that avoids casting functions. */
-#ifndef KUNIT_DEFINE_ACTION_WRAPPER
-#define KUNIT_DEFINE_ACTION_WRAPPER(wrapper, orig, arg_type)	\
-	static void wrapper(void *in)				\
-	{							\
-		orig((arg_type)in);				\
-	}
-#endif
-
 /*
  * alloc_kunit_defer() - run @fn(@ctx) when @test ends, passed or failed.
- * kunit_add_action_or_reset() arrived in 6.5; before it, a resource whose
- * free callback runs the action does the same. On failure to record the
- * action, @fn runs at once and the error is returned.
+ * On failure to record the action, @fn runs at once and an error returns.
+ * Kernels with KUNIT_DEFINE_ACTION_WRAPPER (6.8) have deferred actions;
+ * before, a resource whose free callback runs the action does the same.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#ifdef KUNIT_DEFINE_ACTION_WRAPPER
 static inline int alloc_kunit_defer(struct kunit *test, void (*fn)(void *),
 				    void *ctx)
 {
 	return kunit_add_action_or_reset(test, fn, ctx);
 }
 #else
+#define KUNIT_DEFINE_ACTION_WRAPPER(wrapper, orig, arg_type)	\
+	static void wrapper(void *in)				\
+	{							\
+		orig((arg_type)in);				\
+	}
+
 struct alloc_kunit_deferred {
 	void (*fn)(void *ctx);
 	void *ctx;
@@ -90,5 +88,23 @@ static inline int alloc_kunit_defer(struct kunit *test, void (*fn)(void *),
 	return 0;
 }
 #endif
+
+/*
+ * 6.12 added vrealloc() and, with it, gave kvrealloc() krealloc's
+ * signature; 6.1's kvrealloc() also takes the old size.
+ */
+#ifdef vrealloc
+#define ALLOC_KUNIT_HAVE_VREALLOC
+#endif
+
+static inline void *alloc_kunit_kvrealloc(const void *p, size_t oldsize,
+					  size_t newsize, gfp_t gfp)
+{
+#ifdef ALLOC_KUNIT_HAVE_VREALLOC
+	return kvrealloc(p, newsize, gfp);
+#else
+	return kvrealloc(p, oldsize, newsize, gfp);
+#endif
+}
 
 #endif /* _ALLOC_KUNIT_COMPAT_H */

@@ -252,14 +252,12 @@ static void kmalloc_is_aligned(struct kunit *test)
 	size_t size = param_size(test);
 	void *p = kmalloc_for_test(test, size, GFP_KERNEL);
 
-	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p,
-					       ARCH_KMALLOC_MINALIGN),
-			      "%px not aligned to %u", p,
-			      (unsigned int)ARCH_KMALLOC_MINALIGN);
+	KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p % ARCH_KMALLOC_MINALIGN, 0,
+			    "misaligned for ARCH_KMALLOC_MINALIGN %u",
+			    (unsigned int)ARCH_KMALLOC_MINALIGN);
 	if (is_power_of_2(size))
-		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, size),
-				      "%px not aligned to its size %zu", p,
-				      size);
+		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p % size, 0,
+				    "misaligned for its power-of-two size");
 }
 
 /*
@@ -570,9 +568,8 @@ static void kmem_cache_honours_size_and_align(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(c->obj); i++) {
 		c->obj[i] = kmem_cache_alloc(s, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, c->obj[i]);
-		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)c->obj[i],
-						       align),
-				      "object %u at %px", i, c->obj[i]);
+		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)c->obj[i] % align, 0,
+				    "object %u misaligned", i);
 		memset(c->obj[i], PATTERN, size);
 	}
 }
@@ -686,6 +683,7 @@ static struct kunit_suite kmalloc_test_suite = {
 	.name = "kmalloc",
 	.test_cases = kmalloc_test_cases,
 };
+
 kunit_test_suite(kmalloc_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the kmalloc contract");

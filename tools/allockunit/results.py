@@ -67,7 +67,7 @@ def scan_ktap(lines):
         sub = _SUBTEST.match(line)
         if sub:
             started = True
-            stack.append([sub.group(2), _indent(sub.group(1)) + 4, None, 0])
+            stack.append([sub.group(2), _indent(sub.group(1)), None, 0])
             continue
         res = _RESULT.match(line)
         if res and started:

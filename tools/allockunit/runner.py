@@ -117,6 +117,18 @@ def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
     return cmd
 
 
+def ccache_env():
+    """ccache under ~/.cache, hitting from any clone of the project.
+
+    Paths under the project become relative to the build folder, and the
+    build folder's own path is left out of the hash, so a clone elsewhere
+    (a CI runner's fresh checkout) reuses the same cache entries.
+    """
+    os.environ.setdefault('CCACHE_DIR', os.path.expanduser('~/.cache/ccache'))
+    os.environ.setdefault('CCACHE_BASEDIR', PROJECT)
+    os.environ.setdefault('CCACHE_NOHASHDIR', '1')
+
+
 def count_objects(build_dir, since=0.0):
     n = 0
     for folder, _, files in os.walk(build_dir):
@@ -182,42 +194,44 @@ def compiler_errors(lines, limit=40):
     return out[:limit]
 
 
-def stream(cmd, log_path, progress, out=sys.stdout):
+def stream(cmd, log_path, progress, out=None):
     """Run kunit.py, tee its output to log_path, hold back build dumps.
 
     kunit.py prints a failed build's whole stderr as one logging.error
     record; that block goes to the log only, and its compiler errors are
     returned for a short report. Returns (status, held-back lines).
     """
+    out = out or sys.stdout
     held, holding = [], False
     with open(log_path, 'w') as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True,
-                                errors='replace', start_new_session=True)
-        try:
-            for line in proc.stdout:
-                log.write(line)
-                log.flush()
-                text = line.rstrip('\n')
-                if 'Building KUnit Kernel' in text:
-                    progress.building.set()
-                elif 'Starting KUnit Kernel' in text:
-                    progress.building.clear()
-                if text.startswith('ERROR:root:'):
-                    holding = True
-                    progress.building.clear()
-                elif holding and re.match(r'^\[\d\d:\d\d:\d\d\]', text):
-                    holding = False
-                if holding:
-                    held.append(text)
-                else:
-                    out.write(line)
-                    out.flush()
-            return proc.wait(), held
-        except KeyboardInterrupt:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait()
-            raise
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              errors='replace',
+                              start_new_session=True) as proc:
+            try:
+                for line in proc.stdout:
+                    log.write(line)
+                    log.flush()
+                    text = line.rstrip('\n')
+                    if 'Building KUnit Kernel' in text:
+                        progress.building.set()
+                    elif 'Starting KUnit Kernel' in text:
+                        progress.building.clear()
+                    if text.startswith('ERROR:root:'):
+                        holding = True
+                        progress.building.clear()
+                    elif holding and re.match(r'^\[\d\d:\d\d:\d\d\]', text):
+                        holding = False
+                    if holding:
+                        held.append(text)
+                    else:
+                        out.write(line)
+                        out.flush()
+                return proc.wait(), held
+            except KeyboardInterrupt:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait()
+                raise
 
 
 def _write(path, data):
@@ -275,23 +289,30 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
                             extra)
         progress = Progress(target.build_dir, log)
         progress.start()
-        os.environ.setdefault('CCACHE_DIR', os.path.expanduser(
-            '~/.cache/ccache'))
+        ccache_env()
+        interrupted = False
         try:
             status, held = stream(cmd, os.path.join(target.results,
                                                     'kunit.log'), progress)
+        except KeyboardInterrupt:
+            interrupted, status, held = True, 130, []
         finally:
             progress.stopped.set()
         cases, lines = collect(target, view_kunit, started, log)
-        if lines:
+        if lines and not interrupted:
             progress.remember_total()
-        return report(target, status, held, cases, lines, log)
+        code = report(target, status, held, cases, lines, log)
+        if interrupted:
+            raise KeyboardInterrupt
+        return code
 
 
 def report(target, status, held, cases, lines, log=print):
     """Print and save the summary; decide the exit status."""
     summary = []
     rel = os.path.relpath(target.results)
+    if rel.startswith('..'):
+        rel = target.results
     if not lines:
         errors = compiler_errors(held)
         if errors:

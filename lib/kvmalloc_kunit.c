@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "kvmalloc": the kvmalloc policy, as an executable
+ * specification.
+ *
+ * kvmalloc() tries kmalloc first and falls back to vmalloc for sizes
+ * above a page when kmalloc fails or cannot serve the size; it never falls
+ * back for non-blocking GFP flags and refuses sizes above INT_MAX
+ * (mm/util.c, __kvmalloc_node() and its kerneldoc). The fallback forced by
+ * an injected kmalloc failure belongs to the failure-handling suite.
+ */
+
+#include <kunit/test.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "alloc_kunit_compat.h"
+
+#define PATTERN 0x3c
+
+KUNIT_DEFINE_ACTION_WRAPPER(kvfree_action, kvfree, const void *);
+
+static void *kvmalloc_for_test(struct kunit *test, size_t size, gfp_t gfp)
+{
+	void *p = kvmalloc(size, gfp);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "kvmalloc(%zu) returned NULL", size);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kvfree_action, p), 0);
+	return p;
+}
+
+/*
+ * Up to a page, kvmalloc() returns kmalloc's answer whatever it is (it
+ * never falls back for sub-page sizes): slab memory in the linear map.
+ */
+static void kvmalloc_small_comes_from_slab(struct kunit *test)
+{
+	const size_t sizes[] = { 1, 64, PAGE_SIZE / 2, PAGE_SIZE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *p = kvmalloc_for_test(test, sizes[i], GFP_KERNEL);
+
+		KUNIT_EXPECT_FALSE_MSG(test, is_vmalloc_addr(p), "size %zu",
+				       sizes[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, virt_addr_valid(p), "size %zu",
+				      sizes[i]);
+	}
+}
+
+/*
+ * Between a page and KMALLOC_MAX_SIZE either kind may come back (kmalloc
+ * is tried with __GFP_NORETRY); report which one did, assert only that it
+ * is one of the two and usable.
+ */
+static void kvmalloc_medium_is_either_kind(struct kunit *test)
+{
+	const size_t sizes[] = { PAGE_SIZE + 1, 16 * PAGE_SIZE,
+				 KMALLOC_MAX_SIZE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *p = kvmalloc_for_test(test, sizes[i], GFP_KERNEL);
+
+		KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(p) ^ virt_addr_valid(p));
+		memset(p, PATTERN, sizes[i]);
+		kunit_info(test, "kvmalloc(%zu): %s memory\n", sizes[i],
+			   is_vmalloc_addr(p) ? "vmalloc" : "kmalloc");
+	}
+}
+
+/* Beyond KMALLOC_MAX_SIZE kmalloc cannot serve: the result is vmalloc's. */
+static void kvmalloc_large_comes_from_vmalloc(struct kunit *test)
+{
+	const size_t sizes[] = { KMALLOC_MAX_SIZE + 1, 2 * KMALLOC_MAX_SIZE,
+				 8 * KMALLOC_MAX_SIZE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *p = kvmalloc_for_test(test, sizes[i], GFP_KERNEL);
+
+		KUNIT_EXPECT_TRUE_MSG(test, is_vmalloc_addr(p), "size %zu",
+				      sizes[i]);
+		p[sizes[i] - 1] = PATTERN;
+	}
+}
+
+/*
+ * vmalloc may sleep, so kvmalloc() with GFP_NOWAIT or GFP_ATOMIC never
+ * falls back to it: a size only vmalloc can serve gives NULL, a small one
+ * still works (mm/util.c, "non-sleeping allocations are not supported").
+ */
+static void kvmalloc_nonblocking_never_uses_vmalloc(struct kunit *test)
+{
+	const gfp_t flags[] = { GFP_NOWAIT, GFP_ATOMIC };
+	size_t big = 2 * KMALLOC_MAX_SIZE;
+	unsigned int i;
+
+	OPTIMIZER_HIDE_VAR(big);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		void *p = kvmalloc(big, flags[i] | __GFP_NOWARN);
+
+		KUNIT_EXPECT_NULL(test, p);
+		kvfree(p);
+		p = kvmalloc_for_test(test, 64, flags[i]);
+		KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
+	}
+}
+
+/* kvmalloc() refuses sizes above INT_MAX; with __GFP_NOWARN quietly. */
+static void kvmalloc_above_int_max_fails(struct kunit *test)
+{
+	size_t size = (size_t)INT_MAX + 1;
+	void *p;
+
+	OPTIMIZER_HIDE_VAR(size);
+	p = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kvfree(p);
+}
+
+/* kvmalloc(0) is kmalloc(0): ZERO_SIZE_PTR, which kvfree() accepts. */
+static void kvmalloc_zero_size(struct kunit *test)
+{
+	size_t zero = 0;
+	void *p;
+
+	OPTIMIZER_HIDE_VAR(zero);
+	p = kvmalloc(zero, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, ZERO_SIZE_PTR);
+	kvfree(p);
+	kvfree(NULL);
+}
+
+/* kvzalloc() zeroes both kinds, after the same size was freed dirty. */
+static void kvzalloc_zeroes_on_dirty_reuse(struct kunit *test)
+{
+	const size_t sizes[] = { PAGE_SIZE / 2, 2 * KMALLOC_MAX_SIZE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *p = kvmalloc(sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, PATTERN, sizes[i]);
+		kvfree(p);
+		p = kvzalloc(sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kvfree_action, p),
+				0);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, sizes[i]), NULL,
+					"size %zu", sizes[i]);
+	}
+}
+
+/* kvmalloc_array() and kvcalloc() return NULL when n * size overflows. */
+static void kvmalloc_array_overflow_fails(struct kunit *test)
+{
+	size_t n = SIZE_MAX / 16 + 1, size = 16;
+	void *p;
+
+	OPTIMIZER_HIDE_VAR(n);
+	p = kvmalloc_array(n, size, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kvfree(p);
+	p = kvcalloc(n, size, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kvfree(p);
+}
+
+/* kvfree() frees either kind (mm/util.c, kvfree() kerneldoc). */
+static void kvfree_frees_both_kinds(struct kunit *test)
+{
+	void *k = kmalloc(64, GFP_KERNEL), *v = vmalloc(PAGE_SIZE);
+
+	KUNIT_EXPECT_NOT_NULL(test, k);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(k));
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(v));
+	kvfree(k);
+	kvfree(v);
+}
+
+/*
+ * kvrealloc() keeps the contents up to the smaller size when the buffer
+ * moves from kmalloc memory to vmalloc memory, and when it shrinks again
+ * (mm/util.c, kvrealloc() kerneldoc; the signature differs before 6.12).
+ */
+static void kvrealloc_keeps_contents_across_kinds(struct kunit *test)
+{
+	const size_t steps[] = { 64, 2 * KMALLOC_MAX_SIZE, 100 };
+	size_t kept = steps[0], i;
+	u8 *p = kvmalloc(steps[0], GFP_KERNEL), *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
+	memset(p, PATTERN, steps[0]);
+	for (i = 1; i < ARRAY_SIZE(steps); i++) {
+		q = alloc_kunit_kvrealloc(p, steps[i - 1], steps[i],
+					  GFP_KERNEL);
+		if (!q)
+			kvfree(p);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		p = q;
+		kept = min(kept, steps[i]);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, PATTERN, kept),
+					NULL, "after kvrealloc to %zu",
+					steps[i]);
+		if (steps[i] > KMALLOC_MAX_SIZE)
+			KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(p));
+		memset(p, PATTERN, steps[i]);
+		kept = steps[i];
+	}
+	kvfree(p);
+}
+
+static struct kunit_case kvmalloc_test_cases[] = {
+	KUNIT_CASE(kvmalloc_small_comes_from_slab),
+	KUNIT_CASE(kvmalloc_medium_is_either_kind),
+	KUNIT_CASE(kvmalloc_large_comes_from_vmalloc),
+	KUNIT_CASE(kvmalloc_nonblocking_never_uses_vmalloc),
+	KUNIT_CASE(kvmalloc_above_int_max_fails),
+	KUNIT_CASE(kvmalloc_zero_size),
+	KUNIT_CASE(kvzalloc_zeroes_on_dirty_reuse),
+	KUNIT_CASE(kvmalloc_array_overflow_fails),
+	KUNIT_CASE(kvfree_frees_both_kinds),
+	KUNIT_CASE(kvrealloc_keeps_contents_across_kinds),
+	{}
+};
+
+static struct kunit_suite kvmalloc_test_suite = {
+	.name = "kvmalloc",
+	.test_cases = kvmalloc_test_cases,
+};
+
+kunit_test_suite(kvmalloc_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the kvmalloc policy");
+MODULE_LICENSE("GPL");

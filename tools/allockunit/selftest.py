@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`make test`: the project's whole test suite, ending in one count line.
+
+Stages, each timed: the tool tests (unittest), checkpatch --strict on every
+C file, `make run` on UML with the default kernel (each KUnit case counts),
+checks that the unpacked tree was left untouched and that no splat hit the
+kernel log during the tests, and a W=1 build of the suites. The last line
+is `N passed, N failed, N skipped`; the status is non-zero when anything
+failed or nothing ran.
+"""
+
+import glob
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+from . import UserError
+from . import results
+from . import runner
+from . import source
+
+KERNEL, ARCH = source.DEFAULT_KERNEL, 'um'
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.failures = []
+
+    def add(self, name, ok, detail=''):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.failures.append(name + (': ' + detail if detail else ''))
+        print('%s %s%s' % ('ok    ' if ok else 'FAILED', name,
+                           (' (' + detail + ')') if detail and not ok else ''))
+
+    def line(self):
+        return '%d passed, %d failed, %d skipped' % (
+            self.passed, self.failed, self.skipped)
+
+
+def stage(title):
+    print('\n==== %s' % title, flush=True)
+    return time.monotonic()
+
+
+def tool_tests(tally):
+    here = os.path.join(runner.PROJECT, 'tools', 'tests')
+    sys.path.insert(0, here)
+    suite = unittest.defaultTestLoader.discover(here, top_level_dir=here)
+    res = unittest.TextTestRunner(stream=sys.stdout, verbosity=1).run(suite)
+    bad = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
+    tally.skipped += len(res.skipped)
+    tally.failed += bad
+    tally.passed += res.testsRun - bad - len(res.skipped)
+    for test, _ in res.failures + res.errors:
+        tally.failures.append('tool test ' + test.id())
+
+
+def c_files():
+    return sorted(glob.glob(os.path.join(runner.PROJECT, 'lib', '*.[ch]')))
+
+
+def checkpatch(tally, tree):
+    script = os.path.join(tree, 'scripts', 'checkpatch.pl')
+    for path in c_files():
+        proc = subprocess.run(['perl', script, '--strict', '--no-tree',
+                               '--terse', '--show-types', '-f', path],
+                              capture_output=True, text=True, check=False)
+        findings = [line for line in proc.stdout.splitlines()
+                    if ': ERROR:' in line or ': WARNING:' in line or
+                    ': CHECK:' in line]
+        for line in findings:
+            print('  ' + line)
+        tally.add('checkpatch --strict ' + os.path.relpath(path),
+                  proc.returncode == 0 and not findings,
+                  '%d findings' % len(findings))
+
+
+def manifest(tree):
+    """A digest of every path, type, size and mtime under the tree."""
+    h = hashlib.sha256()
+    for folder, dirs, files in os.walk(tree):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            h.update(('%s %o %d %d\n' % (os.path.relpath(path, tree),
+                                         st.st_mode, st.st_size,
+                                         st.st_mtime_ns)).encode())
+    return h.hexdigest()
+
+
+def kunit_results(tally, target):
+    path = os.path.join(target.results, 'kunit.json')
+    if not os.path.isfile(path):
+        tally.add('make run wrote ' + os.path.relpath(path), False,
+                  'missing')
+        return
+    with open(path) as f:
+        cases = list(results.leaf_cases(json.load(f)))
+    passed, failed, skipped = results.count(cases)
+    tally.passed += passed
+    tally.failed += failed
+    tally.skipped += skipped
+    tally.failures += ['KUnit %s %s' % (c.status, '.'.join(c.path))
+                       for c in cases if c.status in ('FAIL', 'ERROR')]
+    print('KUnit cases: %d passed, %d failed, %d skipped'
+          % (passed, failed, skipped))
+    raw = os.path.join(target.results, 'raw.log')
+    with open(raw, encoding='utf-8', errors='replace') as f:
+        during, _ = results.splats(f.readlines())
+    tally.add('no WARN/BUG/oops in the kernel log during the tests',
+              not during, '; '.join(during[:3]))
+
+
+def w1_build(tally, target):
+    """Compile the suites again with W=1 and demand no warning."""
+    objs = ['lib/alloc-kunit/lib/%s.o'
+            % os.path.basename(p)[:-2] for p in c_files()
+            if p.endswith('_kunit.c')]
+    cmd = ['make', '-C', target.view, 'O=' + target.build_dir, 'ARCH=um',
+           'W=1', 'CC=ccache gcc'] + objs
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    warnings = [line for line in proc.stderr.splitlines()
+                if 'warning:' in line or 'error:' in line]
+    for line in warnings:
+        print('  ' + line)
+    tally.add('W=1 build of %d suites' % len(objs),
+              proc.returncode == 0 and not warnings,
+              '%d warnings' % len(warnings) if warnings else
+              proc.stderr.strip()[-300:])
+
+
+def main():
+    tally = Tally()
+    times = []
+    t = stage('tool tests')
+    tool_tests(tally)
+    times.append(('tool tests', time.monotonic() - t))
+
+    t = stage('install, unpack and graft (%s, %s)' % (KERNEL, ARCH))
+    try:
+        tree, target = runner.prepare(KERNEL, ARCH)
+    except UserError as e:
+        tally.add('prepare the default kernel', False, str(e))
+        return finish(tally, times)
+    times.append(('prepare', time.monotonic() - t))
+
+    t = stage('checkpatch --strict')
+    checkpatch(tally, tree)
+    times.append(('checkpatch', time.monotonic() - t))
+
+    t = stage('make run (%s, %s)' % (KERNEL, ARCH))
+    before = manifest(tree)
+    proc = subprocess.run([sys.executable, os.path.join(
+        runner.PROJECT, 'tools', 'alloc-kunit'), 'run', '--kernel', KERNEL,
+        '--arch', ARCH], check=False)
+    print('make run exited with status %d' % proc.returncode)
+    kunit_results(tally, target)
+    tally.add('the unpacked kernel tree is untouched by make run',
+              manifest(tree) == before)
+    times.append(('make run', time.monotonic() - t))
+
+    t = stage('W=1 build of the suites')
+    w1_build(tally, target)
+    times.append(('W=1', time.monotonic() - t))
+    return finish(tally, times)
+
+
+def finish(tally, times):
+    print('\n==== summary')
+    for name, secs in times:
+        print('  %-12s %7.1f s' % (name, secs))
+    for failure in tally.failures:
+        print('FAILED: ' + failure)
+    total = tally.passed + tally.failed + tally.skipped
+    if not total:
+        print('nothing ran')
+    print(tally.line(), flush=True)
+    return 1 if tally.failed or not total else 0

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+"""kunit.py JSON to counts and JUnit; reading the raw KTAP log."""
+
+import unittest
+from xml.etree import ElementTree as ET
+
+import fake_kunit
+import helpers  # noqa: F401  (sets sys.path)
+
+from allockunit import results
+
+CRASHED = {'name': 'KUnit Test Group', 'test_cases': [], 'sub_groups': [
+    {'name': 'kmalloc', 'test_cases': [
+        {'name': 'a', 'status': 'PASS'},
+        {'name': 'b', 'status': 'FAIL'},
+        {'name': 'c', 'status': 'ERROR'},
+        {'name': 'd', 'status': 'SKIP'}],
+     'sub_groups': [{'name': 'p', 'sub_groups': [], 'test_cases': [
+         {'name': 'size_1', 'status': 'PASS'}]}]}]}
+
+
+class JsonTest(unittest.TestCase):
+    def test_leaves_and_counts(self):
+        cases = list(results.leaf_cases(CRASHED))
+        self.assertEqual([c.path for c in cases], [
+            ('kmalloc', 'a'), ('kmalloc', 'b'), ('kmalloc', 'c'),
+            ('kmalloc', 'd'), ('kmalloc', 'p', 'size_1')])
+        # A crashed case (ERROR) counts as failed, never as dropped.
+        self.assertEqual(results.count(cases), (2, 2, 1))
+
+    def test_junit_maps_every_status(self):
+        root = ET.fromstring(results.to_junit(CRASHED))
+        self.assertEqual(root.get('tests'), '5')
+        self.assertEqual(root.get('failures'), '1')
+        self.assertEqual(root.get('errors'), '1')
+        self.assertEqual(root.get('skipped'), '1')
+        cases = {c.get('name'): c for c in root.iter('testcase')}
+        self.assertIsNotNone(cases['b'].find('failure'))
+        self.assertIsNotNone(cases['c'].find('error'))
+        self.assertIsNotNone(cases['d'].find('skipped'))
+        self.assertEqual(len(list(cases['a'])), 0)
+        self.assertEqual(cases['size_1'].get('classname'), 'kmalloc.p')
+
+    def test_junit_carries_the_failure_diagnostics(self):
+        logs, _ = results.scan_ktap(fake_kunit.KTAP_FAIL.splitlines())
+        root = {'name': 'KUnit Test Group', 'test_cases': [], 'sub_groups': [
+            {'name': 'kmalloc', 'sub_groups': [], 'test_cases': [
+                {'name': 'kmalloc_breaks', 'status': 'FAIL'}]}]}
+        xml = ET.fromstring(results.to_junit(root, logs))
+        text = xml.find('.//failure').text
+        self.assertIn('EXPECTATION FAILED at lib/x.c:10', text)
+        self.assertNotIn('ok 2', text)
+
+
+class KtapTest(unittest.TestCase):
+    def test_finished_run(self):
+        logs, unfinished = results.scan_ktap(
+            fake_kunit.KTAP_PASS.splitlines())
+        self.assertEqual(unfinished, [])
+        self.assertIn(('kmalloc', 'kmalloc_is_aligned', 'size_8'), logs)
+        self.assertEqual(logs[('kmalloc', 'kmalloc_needs_kfence')][-1],
+                         'SKIP KFENCE is off')
+        self.assertEqual(results.describe_unfinished(unfinished), '')
+
+    def test_crash_names_where_it_stopped(self):
+        text = '[    0.10] ' + fake_kunit.KTAP_CRASH.replace(
+            '\n', '\n[    0.20] ')
+        _, unfinished = results.scan_ktap(text.splitlines())
+        self.assertEqual(unfinished, [('kmalloc', 'kmalloc_is_aligned', 2)])
+        self.assertEqual(
+            results.describe_unfinished(unfinished),
+            'the run stopped in kmalloc after its case kmalloc_is_aligned '
+            '(2 finished); the next case was running')
+
+    def test_crash_before_the_first_case(self):
+        lines = ['KTAP version 1', '1..1', '    # Subtest: vmalloc',
+                 '    1..4', 'Kernel panic']
+        _, unfinished = results.scan_ktap(lines)
+        self.assertIn('before its first case finished',
+                      results.describe_unfinished(unfinished))
+
+    def test_splats_split_boot_from_tests(self):
+        lines = (fake_kunit.BOOT + fake_kunit.KTAP_CRASH).splitlines()
+        during, before = results.splats(lines)
+        self.assertEqual(len(before), 2)
+        self.assertEqual(during, ['Kernel panic - not syncing: Segfault '
+                                  'with no mm'])
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-2.0
+"""make run end to end on a fake tree, and every way it can go wrong."""
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from unittest import mock
+
+from helpers import TempDirTest, make_tree, snapshot
+
+from allockunit import UserError, runner
+
+TOOL = os.path.join(runner.PROJECT, 'tools', 'alloc-kunit')
+
+
+class RunTest(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.tree = make_tree(os.path.join(self.tmp, 'linux'))
+        self.build = os.path.join(self.tmp, 'build')
+        env = mock.patch.dict(os.environ, {'ALLOC_KUNIT_BUILD': self.build})
+        env.start()
+        self.addCleanup(env.stop)
+        skip_apt = mock.patch('allockunit.deps.ensure')
+        skip_apt.start()
+        self.addCleanup(skip_apt.stop)
+
+    def run_mode(self, mode, **kw):
+        os.environ['FAKE_KUNIT_MODE'] = mode
+        out = io.StringIO()
+        lines = []
+        with contextlib.redirect_stdout(out):
+            code = runner.run(kdir=self.tree, log=lines.append, **kw)
+        self.results = os.path.join(self.build, 'results',
+                                    runner.Target(os.path.basename(
+                                        self.result_dir()), 'um').name)
+        return code, '\n'.join(lines), out.getvalue()
+
+    def result_dir(self):
+        return os.listdir(os.path.join(self.build, 'results'))[0][:-3]
+
+    def read(self, name):
+        with open(os.path.join(self.results, name)) as f:
+            return f.read()
+
+    def test_pass_writes_every_result_file(self):
+        code, log, out = self.run_mode('pass')
+        self.assertEqual(code, runner.EXIT_OK)
+        self.assertIn('3 passed, 0 failed, 1 skipped', log)
+        self.assertIn('Testing complete', out)
+        for name in ('raw.log', 'kunit.json', 'junit.xml', 'kunit.log',
+                     'summary.txt'):
+            self.assertTrue(os.path.isfile(os.path.join(self.results, name)),
+                            name)
+        self.assertIn('KTAP version 1', self.read('raw.log'))
+        # The boot-time WARN is reported but is not the tests' doing.
+        self.assertIn('before the tests (not counted): WARNING', log)
+
+    def test_failures_are_named_and_exit_nonzero(self):
+        code, log, _ = self.run_mode('fail')
+        self.assertEqual(code, runner.EXIT_FAILED)
+        self.assertIn('FAIL kmalloc.kmalloc_breaks', log)
+        self.assertIn('<failure', self.read('junit.xml'))
+
+    def test_build_error_shows_only_compiler_errors(self):
+        code, log, out = self.run_mode('build_error')
+        self.assertEqual(code, runner.EXIT_BUILD)
+        self.assertIn('error: implicit declaration of function', log)
+        self.assertIn('^~~~', log)
+        self.assertNotIn('noise', log + out)
+        self.assertIn('noise199', self.read('kunit.log'))
+
+    def test_config_error_shows_kunit_message(self):
+        code, log, _ = self.run_mode('config_error')
+        self.assertEqual(code, runner.EXIT_BUILD)
+        self.assertIn('Not all Kconfig options', log)
+
+    def test_crash_keeps_partial_results_and_names_the_case(self):
+        code, log, _ = self.run_mode('crash')
+        self.assertEqual(code, runner.EXIT_INCOMPLETE)
+        self.assertIn('stopped in kmalloc after its case kmalloc_is_aligned',
+                      log)
+        self.assertIn('Kernel panic', log)
+        with open(os.path.join(self.results, 'kunit.json')) as f:
+            statuses = json.dumps(json.load(f))
+        self.assertIn('ERROR', statuses)
+        self.assertIn('<error', self.read('junit.xml'))
+
+    def test_python_crash_of_kunit(self):
+        code, log, out = self.run_mode('python_crash')
+        self.assertEqual(code, runner.EXIT_BUILD)
+        self.assertIn('kunit.py fell over', out)
+
+    def test_old_results_never_pass_for_new_ones(self):
+        self.run_mode('pass')
+        code, _, _ = self.run_mode('build_error')
+        self.assertFalse(os.path.exists(os.path.join(self.results,
+                                                     'junit.xml')))
+
+    def test_user_tree_untouched_by_a_run(self):
+        before = snapshot(self.tree)
+        self.run_mode('pass')
+        self.run_mode('fail')
+        self.assertEqual(snapshot(self.tree), before)
+
+    def test_second_run_on_the_same_build_folder_is_refused(self):
+        self.run_mode('pass')
+        target = runner.Target(os.path.basename(self.results)[:-3], 'um',
+                               self.build)
+        with runner.Lock(target.lock_path):
+            with self.assertRaises(UserError) as e:
+                self.run_mode('pass')
+        self.assertIn('another run is using', str(e.exception))
+        self.assertIn(str(os.getpid()), str(e.exception))
+        # Once the first run ends, the next one works.
+        self.assertEqual(self.run_mode('pass')[0], runner.EXIT_OK)
+
+    def test_unknown_arch(self):
+        with self.assertRaises(UserError) as e:
+            runner.run(kdir=self.tree, arch='riscv')
+        self.assertIn('ARCH=riscv is not supported', str(e.exception))
+
+
+class CommandLineTest(TempDirTest):
+    """The entry point's bad-input paths: one line, a non-zero status."""
+
+    def cli(self, *args):
+        env = dict(os.environ, ALLOC_KUNIT_BUILD=self.tmp)
+        return subprocess.run([sys.executable, TOOL] + list(args),
+                              capture_output=True, text=True, env=env,
+                              check=False)
+
+    def assertOneLineError(self, proc, words):
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1,
+                         proc.stderr)
+        self.assertIn(words, proc.stderr)
+
+    def test_kdir_not_a_kernel_tree(self):
+        self.assertOneLineError(self.cli('run', '--kdir', self.tmp),
+                                'is not a kernel tree')
+
+    def test_unsupported_kernel(self):
+        self.assertOneLineError(self.cli('run', '--kernel', '4.19'),
+                                'KERNEL=4.19 is not supported')
+
+    def test_unknown_arch(self):
+        self.assertOneLineError(self.cli('run', '--arch', 'sparc'),
+                                'ARCH=sparc is not supported')
+
+
+class CompilerErrorsTest(TempDirTest):
+    def test_keeps_error_and_its_source_lines(self):
+        lines = ['  CC foo.o', 'a.c: In function f:',
+                 'a.c:3:5: error: x undeclared', '    3 | x = 1;',
+                 '      | ^', 'a.c:4:1: warning: unused',
+                 '    4 | y;', 'make: *** Error 1']
+        self.assertEqual(runner.compiler_errors(lines),
+                         ['a.c:3:5: error: x undeclared', '    3 | x = 1;',
+                          '      | ^'])
