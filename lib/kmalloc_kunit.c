@@ -367,7 +367,7 @@ static void kmalloc_zero_size_is_zero_size_ptr(struct kunit *test)
  */
 static void kmalloc_array_overflow_fails(struct kunit *test)
 {
-	size_t n = SIZE_MAX / 16 + 1, size = 16;
+	size_t n = SIZE_MAX / 16 + 2, size = 16;
 	void **slot = kmalloc_slot(test);
 	void *p;
 

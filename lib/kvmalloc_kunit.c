@@ -159,7 +159,7 @@ static void kvzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 /* kvmalloc_array() and kvcalloc() return NULL when n * size overflows. */
 static void kvmalloc_array_overflow_fails(struct kunit *test)
 {
-	size_t n = SIZE_MAX / 16 + 1, size = 16;
+	size_t n = SIZE_MAX / 16 + 2, size = 16;
 	void *p;
 
 	OPTIMIZER_HIDE_VAR(n);

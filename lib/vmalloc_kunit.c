@@ -141,19 +141,46 @@ static void vmalloc_maps_every_page(struct kunit *test)
 
 /*
  * The page after an area is an unmapped guard page unless VM_NO_GUARD
- * (mm/vmalloc.c, __get_vm_area_node()): an overrun faults, never lands in
- * a neighbour.
+ * (mm/vmalloc.c, __get_vm_area_node()): the area reserves one page more
+ * than it maps, and an overrun faults instead of landing in a neighbour.
+ * Many areas stay alive at once, so each one has a neighbour that a
+ * missing guard page would run into.
  */
+#define GUARD_AREAS 32
+
+static void vfree_areas(void *ctx)
+{
+	void **areas = ctx;
+	unsigned int i;
+
+	for (i = 0; i < GUARD_AREAS; i++)
+		vfree(areas[i]);
+}
+
 static void vmalloc_has_guard_page(struct kunit *test)
 {
-	size_t size = 3 * PAGE_SIZE;
-	u8 *p = vmalloc_for_test(test, size);
-	struct vm_struct *area = find_vm_area(p);
+	const size_t size = 3 * PAGE_SIZE;
+	void **areas = kunit_kcalloc(test, GUARD_AREAS, sizeof(*areas),
+				     GFP_KERNEL);
+	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, area);
-	KUNIT_EXPECT_FALSE(test, area->flags & VM_NO_GUARD);
-	KUNIT_EXPECT_NOT_NULL(test, vmalloc_to_page(p + size - 1));
-	KUNIT_EXPECT_NULL(test, vmalloc_to_page(p + get_vm_area_size(area)));
+	KUNIT_ASSERT_NOT_NULL(test, areas);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, vfree_areas, areas), 0);
+	for (i = 0; i < GUARD_AREAS; i++) {
+		areas[i] = vmalloc(size);
+		KUNIT_ASSERT_NOT_NULL(test, areas[i]);
+	}
+	for (i = 0; i < GUARD_AREAS; i++) {
+		u8 *p = areas[i];
+		struct vm_struct *area = find_vm_area(p);
+
+		KUNIT_ASSERT_NOT_NULL(test, area);
+		KUNIT_EXPECT_FALSE(test, area->flags & VM_NO_GUARD);
+		KUNIT_EXPECT_EQ(test, area->size, size + PAGE_SIZE);
+		KUNIT_EXPECT_NOT_NULL(test, vmalloc_to_page(p + size - 1));
+		KUNIT_EXPECT_NULL_MSG(test, vmalloc_to_page(p + size),
+				      "area %u: the page after it is mapped", i);
+	}
 }
 
 struct page_set {
@@ -308,7 +335,7 @@ static void vzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 /* vmalloc_array() and vcalloc() return NULL when n * size overflows. */
 static void vmalloc_array_overflow_fails(struct kunit *test)
 {
-	size_t n = SIZE_MAX / 16 + 1, size = 16;
+	size_t n = SIZE_MAX / 16 + 2, size = 16;
 	void *p;
 
 	OPTIMIZER_HIDE_VAR(n);
