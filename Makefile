@@ -16,6 +16,7 @@ ARCH ?= um
 KDIR ?=
 FILTER ?=
 TIMEOUT ?= 300
+BENCH_RUNS ?= 2
 PYTHON ?= python3
 TOOL := $(PYTHON) tools/alloc-kunit
 
@@ -23,17 +24,22 @@ RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
 	$(if $(KDIR),--kdir='$(KDIR)') $(if $(FILTER),--filter='$(FILTER)') \
 	--timeout='$(TIMEOUT)'
 
-.PHONY: help run test prepare clean
+.PHONY: help run test bench prepare clean
 
 help:
 	@echo 'make run    build and run every suite with kunit.py (UML, $(KERNEL))'
 	@echo 'make test   the project test suite: tool tests, checkpatch, make run'
+	@echo 'make bench  allocation and access cost: table, CSV, JSON, plot'
 	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64  KDIR=/path/to/linux'
-	@echo '            FILTER=suite.case*  TIMEOUT=seconds'
-	@echo 'results:    build/results/<kernel>-<arch>/'
+	@echo '            FILTER=suite.case*  TIMEOUT=seconds  BENCH_RUNS=2'
+	@echo 'results:    build/results/<kernel>-<arch>/, build/bench/<kernel>-<arch>/'
 
 run:
 	@$(TOOL) run $(RUN_ARGS)
+
+bench:
+	@$(TOOL) bench --kernel='$(KERNEL)' --arch='$(ARCH)' \
+		$(if $(KDIR),--kdir='$(KDIR)') --runs='$(BENCH_RUNS)'
 
 prepare:
 	@$(TOOL) prepare --kernel='$(KERNEL)' --arch='$(ARCH)' \
@@ -43,6 +49,6 @@ test:
 	@$(TOOL) test
 
 clean:
-	rm -rf build/kunit build/results build/view
+	rm -rf build/kunit build/results build/view build/bench
 
 endif

@@ -32,6 +32,12 @@ def parser():
     run.add_argument('--kunitconfig', default='')
     run.add_argument('extra', nargs='*',
                      help='further kunit.py arguments, after --')
+    bench = sub.add_parser('bench', help='run the benchmark suite and '
+                           'report: table, CSV, JSON, plot')
+    _common(bench)
+    bench.add_argument('--runs', type=int, default=2,
+                       help='repeated runs, to measure their spread')
+    bench.add_argument('--timeout', type=int, default=600)
     prep = sub.add_parser('prepare',
                           help='install, unpack and graft; print the view')
     _common(prep)
@@ -46,6 +52,9 @@ def main(argv):
             return runner.run(args.kernel, args.arch, args.kdir or None,
                               args.filter, args.timeout, args.jobs or None,
                               args.kunitconfig or None, args.extra)
+        if args.command == 'bench':
+            return runner.bench(args.kernel, args.arch, args.kdir or None,
+                                args.runs, args.timeout)
         if args.command == 'prepare':
             _, target = runner.prepare(args.kernel, args.arch,
                                        args.kdir or None)

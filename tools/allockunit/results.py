@@ -15,14 +15,18 @@ from xml.etree import ElementTree as ET
 Case = collections.namedtuple('Case', 'path status')
 
 ROOT_NAME = 'KUnit Test Group'
-_PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+_PREFIX = re.compile(r'^(<\d>)?(\[\s*\d+\.\d+\]\s?)?')
 _SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
 _RESULT = re.compile(r'^(\s*)(not ok|ok) \d+ ([^#]*?)\s*(?:#\s*(.*))?$')
 _STRUCTURE = re.compile(r'^\s*(KTAP version \d+|TAP version \d+|1\.\.\d+'
                         r'|# Subtest: )')
+# What counts as a splat: a WARN, BUG, oops, panic, sanitizer report, or
+# the OOM killer. An allocation-failure report (warn_alloc) is not one: it
+# is the allocator's documented answer to a failure without __GFP_NOWARN.
 SPLAT = re.compile(r'(------------\[ cut here \]------------|WARNING:|'
                    r'\bBUG:|Kernel panic|Oops|general protection fault|'
-                   r'UBSAN:|KASAN:|kmemleak:.*unreferenced)')
+                   r'UBSAN:|KASAN:|kmemleak:.*unreferenced|'
+                   r'invoked oom-killer|Out of memory)')
 
 
 def leaf_cases(group, path=()):

@@ -38,13 +38,14 @@ def build_root():
 class Target:
     """Where one (kernel tree, arch) pair lives under build/."""
 
-    def __init__(self, kernel_id, arch, root=None):
+    def __init__(self, kernel_id, arch, root=None, flavour=''):
         root = root or build_root()
         self.kernel_id, self.arch = kernel_id, arch
         self.name = '%s-%s' % (kernel_id, arch)
         self.view = os.path.join(root, 'view', kernel_id)
         self.build_dir = os.path.join(root, 'kunit', self.name)
-        self.results = os.path.join(root, 'results', self.name)
+        self.results = os.path.join(root, 'results', self.name + flavour)
+        self.bench = os.path.join(root, 'bench', self.name)
         self.lock_path = os.path.join(root, 'kunit', self.name + '.lock')
 
 
@@ -78,7 +79,7 @@ class Lock:
         os.close(self.fd)
 
 
-def prepare(kernel, arch, kdir=None, log=print, install=True):
+def prepare(kernel, arch, kdir=None, log=print, install=True, flavour=''):
     """Packages, source tree and grafted view; returns (tree, Target)."""
     if arch not in ARCHES:
         raise UserError('ARCH=%s is not supported; choose one of: %s'
@@ -96,7 +97,7 @@ def prepare(kernel, arch, kdir=None, log=print, install=True):
         tree = source.debian_tree(kernel, os.path.join(build_root(), 'src'),
                                   log)
         kernel_id = kernel
-    target = Target(kernel_id, arch)
+    target = Target(kernel_id, arch, flavour=flavour)
     graft.sync_view(tree, target.view, PROJECT)
     return tree, target
 
@@ -268,11 +269,25 @@ def collect(target, view_kunit, started, log=print):
     return cases, lines
 
 
+# The benchmark suite is built with the others (one kernel, one build) but
+# runs only under `make bench`: `make run` filters it out by module name.
+BENCH_SUITE, BENCH_MODULE = 'alloc_bench', 'alloc_bench_kunit'
+
+
 def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
-        timeout=300, jobs=None, kunitconfig=None, extra=(), log=print):
-    """`make run`: returns the exit status documented in README.md."""
+        timeout=300, jobs=None, kunitconfig=None, extra=(), log=print,
+        bench=False):
+    """`make run`: returns the exit status documented in README.md.
+
+    With bench=True, run only the benchmark suite, into results/<..>-bench.
+    """
     started = time.time()
-    tree, target = prepare(kernel, arch, kdir, log)
+    tree, target = prepare(kernel, arch, kdir, log,
+                           flavour='-bench' if bench else '')
+    if bench:
+        filter_glob = filter_glob or BENCH_SUITE
+    else:
+        extra = ['--filter=module!=' + BENCH_MODULE] + list(extra)
     kunitconfig = kunitconfig or os.path.join(PROJECT, '.kunitconfig')
     jobs = jobs or os.cpu_count() or 1
     view_kunit = os.path.join(target.view, 'tools/testing/kunit/kunit.py')
@@ -329,9 +344,19 @@ def report(target, status, held, cases, lines, log=print):
         passed, failed, skipped = results.count(cases)
         summary.append('%s: %d passed, %d failed, %d skipped'
                        % (target.name, passed, failed, skipped))
+        unnamed = {}
         for case in cases:
-            if case.status in ('FAIL', 'ERROR'):
+            if case.status not in ('FAIL', 'ERROR'):
+                continue
+            if case.path[-1]:
                 summary.append('  %s %s' % (case.status, '.'.join(case.path)))
+            else:
+                # kunit.py's stand-in for a case the kernel never reported
+                parent = '.'.join(case.path[:-1]) or 'the run'
+                unnamed[parent] = unnamed.get(parent, 0) + 1
+        for parent, n in unnamed.items():
+            summary.append('  ERROR %s: %d case(s) never reported' % (parent,
+                                                                   n))
         where = results.describe_unfinished(unfinished)
         splats, boot_splats = results.splats(lines)
         if where:
@@ -340,9 +365,15 @@ def report(target, status, held, cases, lines, log=print):
             summary.append('kernel log, before the tests (not counted): ' + s)
         for s in splats[:10]:
             summary.append('kernel log, during the tests: ' + s)
-        if not cases:
+        if not any('KTAP version' in line for line in lines):
+            summary.append('no KTAP output: the kernel stopped before the '
+                           'tests started; its last lines:')
+            summary += ['  ' + results.strip_prefix(line)
+                        for line in lines[-5:]]
+        elif not cases:
             summary.append('no test case ran (check FILTER and .kunitconfig)')
-        if where or status != 0 and not failed:
+        if where or status != 0 and not failed or not any(
+                'KTAP version' in line for line in lines):
             code = EXIT_INCOMPLETE
         elif failed or splats or not cases:
             code = EXIT_FAILED
@@ -354,3 +385,34 @@ def report(target, status, held, cases, lines, log=print):
     _write(os.path.join(target.results, 'summary.txt'),
            ('\n'.join(summary) + '\n').encode())
     return code
+
+
+def bench(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, runs=2,
+          timeout=600, jobs=None, log=print):
+    """`make bench`: run the benchmark suite `runs` times and report.
+
+    The first run builds if needed; the others only boot the kernel again.
+    Each run's raw log is kept as bench/<kernel>-<arch>/raw-<n>.log.
+    """
+    from . import bench as report
+    deps.ensure(['gnuplot-nox'], log)
+    worst = EXIT_OK
+    logs = []
+    target = None
+    for n in range(1, runs + 1):
+        log('==== benchmark run %d of %d' % (n, runs))
+        code = run(kernel, arch, kdir, timeout=timeout, jobs=jobs, log=log,
+                   bench=True)
+        worst = max(worst, code)
+        _, target = prepare(kernel, arch, kdir, log, install=False,
+                            flavour='-bench')
+        raw = os.path.join(target.results, 'raw.log')
+        if code not in (EXIT_OK, EXIT_FAILED) or not os.path.isfile(raw):
+            log('benchmark run %d did not finish; no report' % n)
+            return code
+        os.makedirs(target.bench, exist_ok=True)
+        keep = os.path.join(target.bench, 'raw-%d.log' % n)
+        shutil.copyfile(raw, keep)
+        logs.append(keep)
+    report.report(logs, target.bench, target.kernel_id, arch, log)
+    return worst

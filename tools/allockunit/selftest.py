@@ -13,12 +13,14 @@ import glob
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 import unittest
 
 from . import UserError
+from . import deps
 from . import results
 from . import runner
 from . import source
@@ -138,12 +140,47 @@ def w1_build(tally, target):
               proc.stderr.strip()[-300:])
 
 
+VALIDATOR = '@action-validator/cli@0.6.0'
+
+
+def workflows(tally):
+    """Validate every GitHub workflow with a validator from npm."""
+    files = sorted(glob.glob(os.path.join(runner.PROJECT, '.github',
+                                          'workflows', '*.y*ml')))
+    prefix = os.path.join(runner.build_root(), 'node')
+    tool = os.path.join(prefix, 'node_modules', '.bin', 'action-validator')
+    if not os.path.exists(tool):
+        if not shutil.which('npm'):
+            deps.ensure(['npm'])
+        proc = subprocess.run(['npm', 'install', '--prefix', prefix,
+                               '--no-audit', '--no-fund', VALIDATOR],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            tally.add('install ' + VALIDATOR, False,
+                      proc.stderr.strip()[-300:])
+            return
+    for path in files:
+        proc = subprocess.run([tool, path], capture_output=True, text=True,
+                              check=False)
+        for line in (proc.stdout + proc.stderr).strip().splitlines()[:20]:
+            print('  ' + line)
+        tally.add('action-validator ' + os.path.relpath(path),
+                  proc.returncode == 0)
+
+
 def main():
     tally = Tally()
     times = []
     t = stage('tool tests')
     tool_tests(tally)
     times.append(('tool tests', time.monotonic() - t))
+
+    t = stage('GitHub workflows')
+    try:
+        workflows(tally)
+    except UserError as e:
+        tally.add('validate the GitHub workflows', False, str(e))
+    times.append(('workflows', time.monotonic() - t))
 
     t = stage('install, unpack and graft (%s, %s)' % (KERNEL, ARCH))
     try:

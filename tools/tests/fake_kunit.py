@@ -3,7 +3,8 @@
 """A stand-in for a tree's tools/testing/kunit/kunit.py in tool tests.
 
 FAKE_KUNIT_MODE picks what it does: pass, fail, build_error, crash
-(the kernel stops mid-suite), config_error, or python_crash.
+(the kernel stops mid-suite), boot_crash (before any KTAP), config_error,
+or python_crash. A run filtered to alloc_bench prints recorded BENCH lines.
 """
 
 import json
@@ -72,6 +73,10 @@ def main():
                       f)
         return 0
     os.makedirs(build_dir, exist_ok=True)
+    with open(os.path.join(build_dir, 'args.json'), 'w') as f:
+        json.dump(sys.argv[1:], f)
+    if 'alloc_bench' in sys.argv:
+        mode = 'bench'
     print('[10:00:00] Configuring KUnit Kernel ...')
     if mode == 'config_error':
         print('ERROR:root:Not all Kconfig options selected in kunitconfig '
@@ -94,13 +99,35 @@ def main():
         print('[10:00:09] Elapsed time: 9.0s total')
         return 1
     print('[10:00:10] Starting KUnit Kernel (1/1)...')
-    ktap = {'pass': KTAP_PASS, 'fail': KTAP_FAIL,
-            'crash': KTAP_CRASH}[mode]
+    if mode == 'bench':
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               'data', 'bench-raw.log')) as f:
+            bench = f.read()
+    if mode == 'boot_crash':
+        with open(os.path.join(build_dir, 'test.log'), 'w') as f:
+            f.write(BOOT.replace('WARNING', '<4>WARNING') +
+                    '<0>Kernel panic - not syncing: Attempted to kill init!\n')
+        print('[10:00:11] [ERROR] Test: <missing>: Could not find any KTAP '
+              'output. Did any KUnit tests run?')
+        with open(arg('json'), 'w') as f:
+            json.dump({'name': 'KUnit Test Group', 'sub_groups': [],
+                       'test_cases': [{'name': '', 'status': 'ERROR'}]}, f)
+        return 1
+    ktap = {'pass': KTAP_PASS, 'fail': KTAP_FAIL, 'crash': KTAP_CRASH,
+            'bench': bench if mode == 'bench' else ''}[mode]
     with open(os.path.join(build_dir, 'test.log'), 'w') as f:
         f.write(BOOT + ktap)
     if mode == 'crash':
         print('[10:00:11] [ERROR] Test: kmalloc: missing subtest result')
         return 1
+    if mode == 'bench':
+        with open(arg('json'), 'w') as f:
+            json.dump({'name': 'KUnit Test Group', 'test_cases': [],
+                       'sub_groups': [{'name': 'alloc_bench',
+                                       'sub_groups': [], 'test_cases': [
+                                           {'name': 'alloc_cost',
+                                            'status': 'PASS'}]}]}, f)
+        return 0
     last = {'pass': {'name': 'kmalloc_needs_kfence', 'status': 'SKIP'},
             'fail': {'name': 'kmalloc_breaks', 'status': 'FAIL'}}[mode]
     with open(arg('json'), 'w') as f:

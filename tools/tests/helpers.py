@@ -43,6 +43,10 @@ def make_tree(root, version=(6, 12, 9)):
     with open(FAKE_KUNIT) as f:
         write(os.path.join(root, 'tools/testing/kunit/kunit.py'), f.read(),
               0o755)
+    with open(os.path.join(os.path.dirname(FAKE_KUNIT), 'data',
+                           'bench-raw.log')) as f:
+        write(os.path.join(root, 'tools/testing/kunit/data/bench-raw.log'),
+              f.read())
     write(os.path.join(root, 'tools/testing/kunit/configs/arch_uml.config'),
           'CONFIG_X=y\n')
     write(os.path.join(root, 'tools/testing/selftests/Makefile'), 'all:\n')

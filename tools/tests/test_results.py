@@ -72,12 +72,26 @@ class KtapTest(unittest.TestCase):
             'the run stopped in kmalloc after its case kmalloc_is_aligned '
             '(2 finished); the next case was running')
 
+    def test_loglevel_and_time_prefixes_are_stripped(self):
+        self.assertEqual(results.strip_prefix('<4>[    1.5] WARNING: x'),
+                         'WARNING: x')
+        self.assertEqual(results.strip_prefix('<4>WARNING: x'), 'WARNING: x')
+
     def test_crash_before_the_first_case(self):
         lines = ['KTAP version 1', '1..1', '    # Subtest: vmalloc',
                  '    1..4', 'Kernel panic']
         _, unfinished = results.scan_ktap(lines)
         self.assertIn('before its first case finished',
                       results.describe_unfinished(unfinished))
+
+    def test_oom_kill_is_a_splat_allocation_failure_is_not(self):
+        lines = ['KTAP version 1',
+                 'kunit_try_catch: vmalloc error: size 1048576, failed to '
+                 'allocate pages, mode:0xcc0(GFP_KERNEL)',
+                 'kworker invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)']
+        during, _ = results.splats(lines)
+        self.assertEqual(len(during), 1)
+        self.assertIn('oom-killer', during[0])
 
     def test_splats_split_boot_from_tests(self):
         lines = (fake_kunit.BOOT + fake_kunit.KTAP_CRASH).splitlines()

@@ -89,6 +89,14 @@ class RunTest(TempDirTest):
         self.assertIn('ERROR', statuses)
         self.assertIn('<error', self.read('junit.xml'))
 
+    def test_boot_crash_before_any_ktap(self):
+        code, log, _ = self.run_mode('boot_crash')
+        self.assertEqual(code, runner.EXIT_INCOMPLETE)
+        self.assertIn('no KTAP output: the kernel stopped before the tests',
+                      log)
+        self.assertIn('Kernel panic - not syncing: Attempted to kill init',
+                      log)
+
     def test_python_crash_of_kunit(self):
         code, log, out = self.run_mode('python_crash')
         self.assertEqual(code, runner.EXIT_BUILD)
@@ -117,6 +125,35 @@ class RunTest(TempDirTest):
         self.assertIn(str(os.getpid()), str(e.exception))
         # Once the first run ends, the next one works.
         self.assertEqual(self.run_mode('pass')[0], runner.EXIT_OK)
+
+    def kunit_args(self):
+        build = os.path.join(self.build, 'kunit')
+        name = [n for n in os.listdir(build) if not n.endswith('.lock')][0]
+        with open(os.path.join(build, name, 'args.json')) as f:
+            return json.load(f)
+
+    def test_make_run_leaves_the_benchmark_out(self):
+        self.run_mode('pass', filter_glob='kmalloc.*')
+        args = self.kunit_args()
+        self.assertIn('--filter=module!=alloc_bench_kunit', args)
+        self.assertEqual(args[-1], 'kmalloc.*')
+
+    def test_bench_runs_twice_and_reports(self):
+        os.environ['FAKE_KUNIT_MODE'] = 'pass'
+        lines = []
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = runner.bench(kdir=self.tree, runs=2, log=lines.append)
+        self.assertEqual(code, runner.EXIT_OK)
+        self.assertEqual(self.kunit_args()[-1], 'alloc_bench')
+        out = [d for d in os.listdir(os.path.join(self.build, 'bench'))][0]
+        out = os.path.join(self.build, 'bench', out)
+        for name in ('raw-1.log', 'raw-2.log', 'bench.json', 'bench.csv',
+                     'bench.md'):
+            self.assertTrue(os.path.isfile(os.path.join(out, name)), name)
+        self.assertIn('| size | kmalloc |', '\n'.join(lines))
+        # make run's own results are not overwritten by the benchmark's
+        self.assertTrue(any(d.endswith('-um-bench') for d in os.listdir(
+            os.path.join(self.build, 'results'))))
 
     def test_unknown_arch(self):
         with self.assertRaises(UserError) as e:
