@@ -13,8 +13,9 @@
  * (one line each), which tools/allockunit/bench.py turns into a table and
  * a plot. Times are per operation: one alloc+free pair, or one access.
  *
- * Method: ktime_get_ns() around a batch of operations, so the clock's own
- * cost and resolution are spread over the batch; preemption stays on
+ * Method: ktime_get_ns() around a batch of operations, doubled until it
+ * lasts BATCH_NS, so the clock's own cost and resolution (coarse on UML)
+ * are spread over the batch; preemption stays on
  * (vmalloc may sleep); a warm-up batch runs first; samples are taken until
  * MAX_SAMPLES or the time budget per measurement is spent. What it
  * measures: the hot path of an alloc+free pair, which reuses the object or
@@ -40,6 +41,8 @@
 #define MIN_SAMPLES	11
 #define BUDGET_NS	(40 * NSEC_PER_MSEC)
 #define BATCH_NS	(20 * NSEC_PER_USEC)
+#define MAX_BATCH	1024
+#define WARMUP		16
 
 struct allocator {
 	const char *name;
@@ -102,9 +105,12 @@ static void report(struct kunit *test, const char *kind, const char *op,
 		   s->ns[s->nr * 9 / 10], s->ns[0]);
 }
 
-/* Time @batch alloc+free pairs; 0 when the allocator refused the size. */
-static u64 time_alloc_batch(const struct allocator *a, size_t size,
-			    unsigned int batch)
+/*
+ * Time @batch alloc+free pairs into @ns; false when the allocator refused
+ * the size (a refusal is reported as such, never as a fast time).
+ */
+static bool time_alloc_batch(const struct allocator *a, size_t size,
+			     unsigned int batch, u64 *ns)
 {
 	u64 start = ktime_get_ns();
 	unsigned int i;
@@ -114,16 +120,11 @@ static u64 time_alloc_batch(const struct allocator *a, size_t size,
 
 		OPTIMIZER_HIDE_VAR(p);
 		if (!p)
-			return 0;
+			return false;
 		a->free(p);
 	}
-	return ktime_get_ns() - start;
-}
-
-/* How many operations make a batch of about BATCH_NS. */
-static unsigned int batch_for(u64 one_op_ns)
-{
-	return clamp_t(u64, BATCH_NS / max_t(u64, one_op_ns, 1), 1, 1024);
+	*ns = ktime_get_ns() - start;
+	return true;
 }
 
 static void measure_alloc(struct kunit *test, const struct allocator *a,
@@ -131,20 +132,24 @@ static void measure_alloc(struct kunit *test, const struct allocator *a,
 {
 	u64 spent = 0, t;
 
-	/* warm-up, and a first estimate of the batch size */
-	t = time_alloc_batch(a, size, 4);
-	if (!t) {
+	/* Warm up: the first pairs may create a slab or fill a page list. */
+	if (!time_alloc_batch(a, size, WARMUP, &t)) {
 		kunit_info(test,
 			   "BENCH v1 kind=alloc op=%s size=%zu status=unsupported\n",
 			   a->name, size);
 		return;
 	}
-	s->batch = batch_for(t / 4);
+	/*
+	 * Double the batch until it lasts BATCH_NS, so that the clock's
+	 * resolution is small against what a sample measures.
+	 */
+	for (s->batch = 1; s->batch < MAX_BATCH; s->batch *= 2)
+		if (!time_alloc_batch(a, size, s->batch, &t) || t >= BATCH_NS)
+			break;
 	for (s->nr = 0; s->nr < MAX_SAMPLES; s->nr++) {
 		if (s->nr >= MIN_SAMPLES && spent > BUDGET_NS)
 			break;
-		t = time_alloc_batch(a, size, s->batch);
-		if (!t)
+		if (!time_alloc_batch(a, size, s->batch, &t))
 			break;
 		spent += t;
 		s->ns[s->nr] = div_u64(t, s->batch);
@@ -199,8 +204,11 @@ static void build_chase(u8 *buf, size_t size)
 		return;
 	for (i = 0; i < nr; i++)
 		order[i] = i;
-	for (i = nr - 1; i > 0; i--)
-		swap(order[i], order[get_random_u32() % (i + 1)]);
+	for (i = nr - 1; i > 0; i--) {
+		unsigned int j = get_random_u32() % (i + 1);
+
+		swap(order[i], order[j]);
+	}
 	for (i = 0; i < nr; i++) {
 		u8 *from = buf + (size_t)order[i] * PAGE_SIZE;
 		u8 *to = buf + (size_t)order[(i + 1) % nr] * PAGE_SIZE;
@@ -227,9 +235,9 @@ static const char * const access_names[] = {
 };
 
 /*
- * Per operation: first_touch, seq_write and seq_read are per KiB; random_read
- * is per dependent load. first_touch writes a buffer just allocated, one
- * byte per page; the others run on a buffer already written.
+ * Per operation: first_touch is per page, seq_write and seq_read per KiB,
+ * random_read per dependent load. first_touch writes a buffer just
+ * allocated, one byte per page; the others run on a buffer already written.
  */
 static void measure_access(struct kunit *test, const struct allocator *a,
 			   size_t size, struct samples *s)
@@ -280,7 +288,8 @@ static void measure_access(struct kunit *test, const struct allocator *a,
 			OPTIMIZER_HIDE_VAR(buf);
 			a->free(buf);
 			spent += t;
-			s->batch = op == RANDOM_READ ? steps : size / 1024;
+			s->batch = op == RANDOM_READ ? steps :
+				   op == FIRST_TOUCH ? size / PAGE_SIZE : size / 1024;
 			s->ns[s->nr] = div_u64(t, s->batch);
 			cond_resched();
 		}

@@ -136,8 +136,9 @@ def markdown(records, meta):
             fmt_ns(table.get(('alloc', op, size))) for op in ops) + ' |\n')
     access = [r for r in records if r['kind'] == 'access']
     if access:
-        out.write('\n### access, ns per KiB (first_touch, seq_*) or per '
-                  'dependent load (random_read)\n\n')
+        out.write('\n### access, ns per page (first_touch), per KiB '
+                  '(seq_read, seq_write) or per dependent load '
+                  '(random_read)\n\n')
         kinds = sorted({r['op'].split('_', 1)[1] for r in access})
         sizes = sorted({r['size'] for r in access})
         out.write('| access | size | kmalloc | vmalloc |\n|---|---:|---:|---:|\n')
@@ -179,7 +180,9 @@ def plot(records, out_dir, title):
         'set terminal pngcairo size 900,600 enhanced font ",10"',
         'set output "%s"' % png,
         'set title "%s"' % title.replace('"', "'"),
-        'set logscale xy 2', 'set format x "%.0s%cB"',
+        'set logscale x 2', 'set logscale y 10', 'set format y "10^{%L}"',
+        'set xtics (' + ', '.join('"%s" %d' % (human(1 << s), 1 << s)
+                                  for s in range(3, 24, 3)) + ')',
         'set xlabel "allocation size"',
         'set ylabel "ns per alloc+free (median)"',
         'set key top left', 'set grid',
