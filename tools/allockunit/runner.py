@@ -102,6 +102,31 @@ def prepare(kernel, arch, kdir=None, log=print, install=True, flavour=''):
     return tree, target
 
 
+def kconfig_extras(tree, arch):
+    """--kconfig_add options the tree can honour beyond .kunitconfig.
+
+    CONFIG_DEBUG_ATOMIC_SLEEP depends on !ARCH_NO_PREEMPT, which UML
+    selected until 6.2; kunit.py fails on a .kunitconfig line that does not
+    survive olddefconfig, so it is added only where it can be set.
+    """
+    kconfig = os.path.join(tree, 'arch', 'um' if arch == 'um' else 'x86',
+                           'Kconfig')
+    try:
+        with open(kconfig, encoding='utf-8', errors='replace') as f:
+            no_preempt = re.search(r'^\s*select\s+ARCH_NO_PREEMPT\b(?!_)',
+                                   f.read(), re.M) is not None
+    except OSError:
+        no_preempt = True
+    return [] if no_preempt else ['--kconfig_add',
+                                  'CONFIG_DEBUG_ATOMIC_SLEEP=y']
+
+
+def has_attribute_filter(tree):
+    """KUnit's kunit.filter (6.6, lib/kunit/attributes.c); older kernels
+    drop the parameter silently and would run every suite."""
+    return os.path.isfile(os.path.join(tree, 'lib', 'kunit', 'attributes.c'))
+
+
 def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
                   extra=()):
     cmd = [sys.executable, '-B',
@@ -286,8 +311,13 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
                            flavour='-bench' if bench else '')
     if bench:
         filter_glob = filter_glob or BENCH_SUITE
-    else:
+    elif has_attribute_filter(tree):
         extra = ['--filter=module!=' + BENCH_MODULE] + list(extra)
+    else:
+        # Building without it would rebuild the kernel at every switch
+        # between make run and make bench; running it costs half a minute.
+        log('note: this kernel has no kunit.filter, so the benchmark suite '
+            'runs too')
     kunitconfig = kunitconfig or os.path.join(PROJECT, '.kunitconfig')
     jobs = jobs or os.cpu_count() or 1
     view_kunit = os.path.join(target.view, 'tools/testing/kunit/kunit.py')
@@ -301,7 +331,7 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         log('build folder: %s   results: %s' % (target.build_dir,
                                                target.results))
         cmd = kunit_command(target, kunitconfig, jobs, timeout, filter_glob,
-                            extra)
+                            kconfig_extras(tree, arch) + list(extra))
         progress = Progress(target.build_dir, log)
         progress.start()
         ccache_env()

@@ -37,6 +37,7 @@ def make_tree(root, version=(6, 12, 9)):
           'endmenu\n')
     write(os.path.join(root, 'lib/Makefile'), 'obj-y += string.o\n')
     write(os.path.join(root, 'lib/string.c'), 'int x;\n')
+    write(os.path.join(root, 'lib/kunit/attributes.c'), 'int attrs;\n')
     write(os.path.join(root, 'mm/slub.c'), 'int slub;\n')
     write(os.path.join(root, 'scripts/checkpatch.pl'), '#!/bin/sh\n', 0o755)
     write(os.path.join(root, 'tools/perf/Makefile'), 'all:\n')

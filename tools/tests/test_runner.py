@@ -138,6 +138,15 @@ class RunTest(TempDirTest):
         self.assertIn('--filter=module!=alloc_bench_kunit', args)
         self.assertEqual(args[-1], 'kmalloc.*')
 
+    def test_old_kunit_gets_no_attribute_filter(self):
+        # Without lib/kunit/attributes.c (before 6.6) kunit.filter would be
+        # dropped silently by the kernel: say so instead of passing it.
+        os.unlink(os.path.join(self.tree, 'lib/kunit/attributes.c'))
+        _, log, _ = self.run_mode('pass')
+        self.assertFalse(any(a.startswith('--filter=')
+                             for a in self.kunit_args()))
+        self.assertIn('the benchmark suite runs too', log)
+
     def test_bench_runs_twice_and_reports(self):
         os.environ['FAKE_KUNIT_MODE'] = 'pass'
         lines = []
@@ -187,6 +196,21 @@ class CommandLineTest(TempDirTest):
     def test_unknown_arch(self):
         self.assertOneLineError(self.cli('run', '--arch', 'sparc'),
                                 'ARCH=sparc is not supported')
+
+
+class KconfigExtrasTest(TempDirTest):
+    def test_atomic_sleep_only_where_um_can_preempt(self):
+        tree = make_tree(self.tmp)
+        kconfig = os.path.join(tree, 'arch', 'um', 'Kconfig')
+        os.makedirs(os.path.dirname(kconfig))
+        with open(kconfig, 'w') as f:
+            f.write('config UML\n\tselect ARCH_NO_PREEMPT\n')
+        self.assertEqual(runner.kconfig_extras(tree, 'um'), [])
+        with open(kconfig, 'w') as f:
+            f.write('config UML\n\tselect ARCH_NO_PREEMPT_DYNAMIC\n'
+                    '\tselect ARCH_SUPPORTS_PREEMPT\n')
+        self.assertEqual(runner.kconfig_extras(tree, 'um'),
+                         ['--kconfig_add', 'CONFIG_DEBUG_ATOMIC_SLEEP=y'])
 
 
 class CompilerErrorsTest(TempDirTest):
