@@ -3,6 +3,7 @@
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -94,8 +95,7 @@ def prepare(kernel, arch, kdir=None, log=print, install=True, flavour=''):
         source.check_kernel(kernel)
         if install:
             deps.ensure(deps.needed(arch, kernel), log)
-        tree = source.debian_tree(kernel, os.path.join(build_root(), 'src'),
-                                  log)
+        tree = source.debian_tree(kernel, log=log)
         kernel_id = kernel
     target = Target(kernel_id, arch, flavour=flavour)
     graft.sync_view(tree, target.view, PROJECT)
@@ -127,20 +127,75 @@ def has_attribute_filter(tree):
     return os.path.isfile(os.path.join(tree, 'lib', 'kunit', 'attributes.c'))
 
 
+def cc_options():
+    return ['CC=ccache gcc'] if shutil.which('ccache') else []
+
+
 def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
-                  extra=()):
+                  extra=(), subcommand='run'):
+    """kunit.py run (configure, build, boot) or exec (boot only)."""
     cmd = [sys.executable, '-B',
-           os.path.join(target.view, 'tools/testing/kunit/kunit.py'), 'run',
-           '--arch=' + target.arch, '--build_dir=' + target.build_dir,
-           '--kunitconfig=' + kunitconfig, '--jobs=%d' % jobs,
-           '--timeout=%d' % timeout,
+           os.path.join(target.view, 'tools/testing/kunit/kunit.py'),
+           subcommand, '--arch=' + target.arch,
+           '--build_dir=' + target.build_dir, '--timeout=%d' % timeout,
            '--json=' + os.path.join(target.results, 'kunit.json')]
-    if shutil.which('ccache'):
-        cmd += ['--make_options', 'CC=ccache gcc']
+    if subcommand == 'run':
+        cmd += ['--kunitconfig=' + kunitconfig, '--jobs=%d' % jobs]
+        cmd += ['--make_options=' + o for o in cc_options()]
     cmd += list(extra)
     if filter_glob:
         cmd.append(filter_glob)
     return cmd
+
+
+def config_stamp(kunitconfig, kconfig_add, arch):
+    """What the build folder's configuration was made from."""
+    with open(kunitconfig, 'rb') as f:
+        data = f.read()
+    return '%s\n%s\n%s' % (arch, ' '.join(kconfig_add),
+                           hashlib.sha256(data).hexdigest())
+
+
+def _stamp_path(target):
+    return os.path.join(target.build_dir, '.alloc-kunit-config')
+
+
+def config_is_current(target, stamp):
+    """True when the last kunit.py run configured this folder from the
+    same .kunitconfig, options and arch: then only `make` and `kunit.py
+    exec` are needed (kbuild itself re-syncs .config when a Kconfig file
+    changes), which skips kunit.py's olddefconfig, about 6 s a run."""
+    try:
+        with open(_stamp_path(target)) as f:
+            return f.read() == stamp and os.path.isfile(
+                os.path.join(target.build_dir, '.config'))
+    except OSError:
+        return False
+
+
+def fast_build(target, jobs, log_file, out=None):
+    """make all in the build folder; returns (status, output lines)."""
+    out = out or sys.stdout
+    arch = 'um' if target.arch == 'um' else target.arch
+    cmd = ['make', '-C', target.view, 'O=' + target.build_dir,
+           'ARCH=' + arch, '--jobs=%d' % jobs, 'all'] + cc_options()
+    out.write('Building with: %s\n' % ' '.join(cmd))
+    lines = []
+    with open(log_file, 'a') as log, subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, errors='replace', start_new_session=True) as proc:
+        try:
+            for line in proc.stdout:
+                log.write(line)
+                lines.append(line.rstrip('\n'))
+                if line.startswith('  CC ') or line.startswith('  LINK'):
+                    out.write(line)
+                    out.flush()
+            return proc.wait(), lines
+        except KeyboardInterrupt:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+            raise
 
 
 def ccache_env():
@@ -220,7 +275,7 @@ def compiler_errors(lines, limit=40):
     return out[:limit]
 
 
-def stream(cmd, log_path, progress, out=None):
+def stream(cmd, log_path, progress, out=None, append=False):
     """Run kunit.py, tee its output to log_path, hold back build dumps.
 
     kunit.py prints a failed build's whole stderr as one logging.error
@@ -229,7 +284,7 @@ def stream(cmd, log_path, progress, out=None):
     """
     out = out or sys.stdout
     held, holding = [], False
-    with open(log_path, 'w') as log:
+    with open(log_path, 'a' if append else 'w') as log:
         with subprocess.Popen(cmd, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True,
                               errors='replace',
@@ -330,15 +385,28 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         log('kernel tree: %s' % tree)
         log('build folder: %s   results: %s' % (target.build_dir,
                                                target.results))
-        cmd = kunit_command(target, kunitconfig, jobs, timeout, filter_glob,
-                            kconfig_extras(tree, arch) + list(extra))
+        kconfig_add = kconfig_extras(tree, arch)
+        stamp = config_stamp(kunitconfig, kconfig_add, arch)
+        fast = config_is_current(target, stamp)
+        if not fast and os.path.exists(_stamp_path(target)):
+            os.unlink(_stamp_path(target))
+        kunit_log = os.path.join(target.results, 'kunit.log')
         progress = Progress(target.build_dir, log)
         progress.start()
         ccache_env()
         interrupted = False
         try:
-            status, held = stream(cmd, os.path.join(target.results,
-                                                    'kunit.log'), progress)
+            if fast:
+                open(kunit_log, 'w').close()
+                status, held = fast_build(target, jobs, kunit_log)
+                if status == 0:
+                    status, held = stream(kunit_command(
+                        target, kunitconfig, jobs, timeout, filter_glob,
+                        extra, 'exec'), kunit_log, progress, append=True)
+            else:
+                status, held = stream(kunit_command(
+                    target, kunitconfig, jobs, timeout, filter_glob,
+                    kconfig_add + list(extra)), kunit_log, progress)
         except KeyboardInterrupt:
             interrupted, status, held = True, 130, []
         finally:
@@ -346,6 +414,9 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         cases, lines = collect(target, view_kunit, started, log)
         if lines and not interrupted:
             progress.remember_total()
+            if not fast:
+                with open(_stamp_path(target), 'w') as f:
+                    f.write(stamp)
         code = report(target, status, held, cases, lines, log)
         if interrupted:
             raise KeyboardInterrupt

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Kernel source trees: checking a user's tree, unpacking Debian's."""
 
+import fcntl
 import hashlib
 import os
 import re
@@ -69,15 +70,25 @@ def _safe(version):
     return re.sub(r'[^A-Za-z0-9.+-]', '_', version)
 
 
-def debian_tree(kernel, src_root, log=print, usr_src='/usr/src'):
+def cache_root():
+    """Where Debian's trees are unpacked: shared by every clone."""
+    return os.environ.get('ALLOC_KUNIT_SRC') or os.path.join(
+        os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'),
+        'alloc-kunit', 'src')
+
+
+def debian_tree(kernel, src_root=None, log=print, usr_src='/usr/src'):
     """Unpack Debian's linux-source-<kernel> once, keyed by its version.
 
-    The tree lands in <src_root>/linux-source-<kernel>_<version>/; a newer
+    The tree lands in <src_root>/linux-source-<kernel>_<version>/ (by
+    default under ~/.cache, so a fresh clone finds it unpacked); a newer
     package version (a security update) gives a fresh tree and the older
-    ones are removed. The unpack goes to a temporary folder renamed into
+    ones are removed. The unpack holds a lock, so two runs never unpack
+    the same tree at once, and goes to a temporary folder renamed into
     place at the end, so an interrupted unpack is simply redone.
     """
     check_kernel(kernel)
+    src_root = src_root or cache_root()
     pkg = deps.source_package(kernel)
     version = deps.installed_version(pkg)
     if version is None:
@@ -91,6 +102,26 @@ def debian_tree(kernel, src_root, log=print, usr_src='/usr/src'):
     if os.path.isfile(os.path.join(dest, 'Makefile')):
         return dest
     os.makedirs(src_root, exist_ok=True)
+    with open(dest + '.lock', 'w') as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            log('waiting for another run to unpack %s' % name)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.isfile(os.path.join(dest, 'Makefile')):
+            _unpack(tarball, pkg, version, dest, log)
+    for old in os.listdir(src_root):
+        if old.startswith(pkg + '_') and not old.startswith(name):
+            log('removing the older unpacked tree ' + old)
+            path = os.path.join(src_root, old)
+            if os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+    return dest
+
+
+def _unpack(tarball, pkg, version, dest, log):
     tmp = dest + '.partial'
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
@@ -101,11 +132,6 @@ def debian_tree(kernel, src_root, log=print, usr_src='/usr/src'):
         raise UserError('%s does not hold %s/Makefile' % (tarball, pkg))
     os.rename(inner, dest)
     shutil.rmtree(tmp, ignore_errors=True)
-    for old in os.listdir(src_root):
-        if old.startswith(pkg + '_') and old != name:
-            log('removing the older unpacked tree ' + old)
-            shutil.rmtree(os.path.join(src_root, old), ignore_errors=True)
-    return dest
 
 
 def unpack_with_progress(tarball, dest, log=print, step=10):

@@ -77,7 +77,8 @@ def main():
         json.dump(sys.argv[1:], f)
     if 'alloc_bench' in sys.argv:
         mode = 'bench'
-    print('[10:00:00] Configuring KUnit Kernel ...')
+    if sys.argv[1] == 'run':
+        print('[10:00:00] Configuring KUnit Kernel ...')
     if mode == 'config_error':
         print('ERROR:root:Not all Kconfig options selected in kunitconfig '
               'were in the generated .config.')
@@ -85,7 +86,10 @@ def main():
         return 1
     if mode == 'python_crash':
         raise RuntimeError('kunit.py fell over')
-    print('[10:00:00] Building KUnit Kernel ...')
+    if sys.argv[1] == 'run':
+        print('[10:00:00] Building KUnit Kernel ...')
+        with open(os.path.join(build_dir, '.config'), 'w') as f:
+            f.write('CONFIG_KUNIT=y\n')
     if mode == 'build_error':
         print('ERROR:root:make: Entering directory')
         print('  CC      lib/alloc-kunit/lib/kmalloc_kunit.o')

@@ -31,6 +31,10 @@ def make_tree(root, version=(6, 12, 9)):
         PATCHLEVEL = %d
         SUBLEVEL = %d
         EXTRAVERSION =
+        all:
+        \t@echo '  CC      lib/alloc-kunit/lib/kmalloc_kunit.o'
+        \t@if [ -n "$$FAKE_MAKE_ERROR" ]; then \\
+        \t  echo 'lib/x.c:1:2: error: broken on purpose' >&2; exit 2; fi
         ''' % version))
     write(os.path.join(root, 'Kconfig'), 'source "lib/Kconfig.debug"\n')
     write(os.path.join(root, 'lib/Kconfig.debug'), 'menu "Kernel hacking"\n'

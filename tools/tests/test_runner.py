@@ -132,6 +132,36 @@ class RunTest(TempDirTest):
         with open(os.path.join(build, name, 'args.json')) as f:
             return json.load(f)
 
+    def test_unchanged_config_skips_kunit_configuration(self):
+        self.assertEqual(self.run_mode('pass')[0], runner.EXIT_OK)
+        self.assertEqual(self.kunit_args()[0], 'run')
+        code, log, out = self.run_mode('pass')
+        self.assertEqual(code, runner.EXIT_OK)
+        self.assertEqual(self.kunit_args()[0], 'exec')
+        self.assertIn('CC      lib/alloc-kunit/lib/kmalloc_kunit.o', out)
+        self.assertIn('3 passed', log)
+
+    def test_changed_kunitconfig_goes_through_kunit_run(self):
+        self.run_mode('pass')
+        other = os.path.join(self.tmp, 'other.kunitconfig')
+        with open(other, 'w') as f:
+            f.write('CONFIG_KUNIT=y\n')
+        self.run_mode('pass', kunitconfig=other)
+        self.assertEqual(self.kunit_args()[0], 'run')
+
+    def test_fast_build_error_shows_compiler_errors(self):
+        self.run_mode('pass')
+        os.environ['FAKE_MAKE_ERROR'] = '1'
+        try:
+            code, log, _ = self.run_mode('pass')
+        finally:
+            del os.environ['FAKE_MAKE_ERROR']
+        self.assertEqual(code, runner.EXIT_BUILD)
+        self.assertIn('lib/x.c:1:2: error: broken on purpose', log)
+        # the configuration is still good: the next run is fast again
+        self.run_mode('pass')
+        self.assertEqual(self.kunit_args()[0], 'exec')
+
     def test_make_run_leaves_the_benchmark_out(self):
         self.run_mode('pass', filter_glob='kmalloc.*')
         args = self.kunit_args()

@@ -99,6 +99,25 @@ class DebianTreeTest(TempDirTest):
         self.assertTrue(os.path.isfile(os.path.join(tree, 'Makefile')))
         self.assertFalse(os.path.exists(partial))
 
+    def test_second_run_waits_for_the_first_unpack(self):
+        import fcntl
+        import threading
+        os.makedirs(self.src_root)
+        lock_path = os.path.join(
+            self.src_root, 'linux-source-6.12_6.12.117-1_deb12u1.lock')
+        with open(lock_path, 'w') as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            done = []
+            worker = threading.Thread(target=lambda: done.append(
+                self.unpack()))
+            worker.start()
+            worker.join(0.5)
+            self.assertFalse(done)      # blocked behind the held lock
+            self.assertIn('waiting for another run to unpack '
+                          'linux-source-6.12_6.12.117-1_deb12u1', self.logged)
+        worker.join(30)
+        self.assertTrue(os.path.isfile(os.path.join(done[0], 'Makefile')))
+
     def test_missing_tarball(self):
         os.unlink(os.path.join(self.usr_src, 'linux-source-6.12.tar.xz'))
         with self.assertRaises(UserError) as e:
