@@ -208,6 +208,10 @@ def ccache_env():
     os.environ.setdefault('CCACHE_DIR', os.path.expanduser('~/.cache/ccache'))
     os.environ.setdefault('CCACHE_BASEDIR', PROJECT)
     os.environ.setdefault('CCACHE_NOHASHDIR', '1')
+    # Depend mode hashes the headers the compiler reports (kbuild passes
+    # -MMD) instead of running the preprocessor on every miss, which made
+    # a cold build 46 % slower than plain gcc here.
+    os.environ.setdefault('CCACHE_DEPEND', '1')
 
 
 def count_objects(build_dir, since=0.0):
