@@ -149,11 +149,15 @@ def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
 
 
 def config_stamp(kunitconfig, kconfig_add, arch):
-    """What the build folder's configuration was made from."""
-    with open(kunitconfig, 'rb') as f:
-        data = f.read()
-    return '%s\n%s\n%s' % (arch, ' '.join(kconfig_add),
-                           hashlib.sha256(data).hexdigest())
+    """What the build folder's configuration was made from: the
+    .kunitconfig, the options, the arch, and the project's Kconfig (a
+    changed dependency there could drop a symbol that only kunit.py's own
+    check would notice)."""
+    h = hashlib.sha256()
+    for path in (kunitconfig, os.path.join(PROJECT, 'Kconfig')):
+        with open(path, 'rb') as f:
+            h.update(f.read())
+    return '%s\n%s\n%s' % (arch, ' '.join(kconfig_add), h.hexdigest())
 
 
 def _stamp_path(target):
