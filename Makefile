@@ -17,6 +17,8 @@ KDIR ?=
 FILTER ?=
 TIMEOUT ?= 300
 BENCH_RUNS ?= 2
+# What make test runs after UML 6.12: kernel-arch pairs.
+TEST_MATRIX ?= 6.1-um 6.12-x86_64
 PYTHON ?= python3
 TOOL := $(PYTHON) tools/alloc-kunit
 
@@ -32,6 +34,7 @@ help:
 	@echo 'make bench  allocation and access cost: table, CSV, JSON, plot'
 	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64  KDIR=/path/to/linux'
 	@echo '            FILTER=suite.case*  TIMEOUT=seconds  BENCH_RUNS=2'
+	@echo '            TEST_MATRIX="6.1-um 6.12-x86_64" (what make test adds to 6.12-um)'
 	@echo 'results:    build/results/<kernel>-<arch>/, build/bench/<kernel>-<arch>/'
 
 run:
@@ -46,7 +49,7 @@ prepare:
 		$(if $(KDIR),--kdir='$(KDIR)')
 
 test:
-	@$(TOOL) test
+	@TEST_MATRIX='$(TEST_MATRIX)' $(TOOL) test
 
 clean:
 	rm -rf build/kunit build/results build/view build/bench

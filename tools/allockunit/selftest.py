@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """`make test`: the project's whole test suite, ending in one count line.
 
-Stages, each timed: the tool tests (unittest), checkpatch --strict on every
-C file, `make run` on UML with the default kernel (each KUnit case counts),
-checks that the unpacked tree was left untouched and that no splat hit the
-kernel log during the tests, and a W=1 build of the suites. The last line
+Stages, each timed: the tool tests (unittest), the GitHub workflow
+validator, checkpatch --strict on every C file, `make run` on UML with the
+default kernel (each KUnit case counts), checks that the unpacked tree was
+left untouched and that no splat hit the kernel log during the tests, a W=1
+build of the suites, then `make run` on UML 6.1 and on x86_64 6.12 (QEMU). The last line
 is `N passed, N failed, N skipped`; the status is non-zero when anything
 failed or nothing ran.
 """
@@ -208,7 +209,37 @@ def main():
     t = stage('W=1 build of the suites')
     w1_build(tally, target)
     times.append(('W=1', time.monotonic() - t))
+
+    for kernel, arch in more_combinations():
+        name = '%s-%s' % (kernel, arch)
+        t = stage('make run (%s, %s)' % (kernel, arch))
+        try:
+            _, other = runner.prepare(kernel, arch)
+        except UserError as e:
+            tally.add('prepare ' + name, False, str(e))
+            continue
+        proc = subprocess.run([sys.executable, os.path.join(
+            runner.PROJECT, 'tools', 'alloc-kunit'), 'run', '--kernel',
+            kernel, '--arch', arch], check=False)
+        print('make run exited with status %d' % proc.returncode)
+        kunit_results(tally, other)
+        times.append(('run ' + name, time.monotonic() - t))
     return finish(tally, times)
+
+
+def more_combinations():
+    """The (kernel, arch) pairs run after the default one.
+
+    TEST_MATRIX (make test TEST_MATRIX="6.1-um") picks them; by default
+    UML 6.1 and x86_64 6.12 under QEMU.
+    """
+    spec = os.environ.get('TEST_MATRIX', '6.1-um 6.12-x86_64')
+    pairs = []
+    for item in spec.split():
+        kernel, _, arch = item.partition('-')
+        if (kernel, arch) != (KERNEL, ARCH):
+            pairs.append((kernel, arch))
+    return pairs
 
 
 def finish(tally, times):
