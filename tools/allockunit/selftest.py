@@ -245,7 +245,7 @@ def more_combinations():
 def finish(tally, times):
     print('\n==== summary')
     for name, secs in times:
-        print('  %-12s %7.1f s' % (name, secs))
+        print('  %-16s %7.1f s' % (name, secs))
     for failure in tally.failures:
         print('FAILED: ' + failure)
     total = tally.passed + tally.failed + tally.skipped
