@@ -10,10 +10,11 @@ from . import UserError
 BASE_PACKAGES = ['gcc', 'libc6-dev', 'make', 'flex', 'bison', 'bc',
                  'ccache', 'python3', 'xz-utils', 'perl']
 # What each architecture adds. UML runs as a host process; x86_64 runs
-# under QEMU and its build needs libelf for objtool.
+# under QEMU, and its build needs libelf (objtool, for the ORC unwinder)
+# and may need OpenSSL headers and pkg-config for its host tools.
 ARCH_PACKAGES = {
     'um': [],
-    'x86_64': ['qemu-system-x86', 'libelf-dev'],
+    'x86_64': ['qemu-system-x86', 'libelf-dev', 'libssl-dev', 'pkg-config'],
 }
 
 
