@@ -177,29 +177,41 @@ def config_is_current(target, stamp):
         return False
 
 
-def fast_build(target, jobs, log_file, out=None):
-    """make all in the build folder; returns (status, output lines)."""
-    out = out or sys.stdout
-    arch = 'um' if target.arch == 'um' else target.arch
-    cmd = ['make', '-C', target.view, 'O=' + target.build_dir,
-           'ARCH=' + arch, '--jobs=%d' % jobs, 'all'] + cc_options()
-    out.write('Building with: %s\n' % ' '.join(cmd))
-    lines = []
-    with open(log_file, 'a') as log, subprocess.Popen(
+def run_teed(cmd, log_path, on_line, append=False):
+    """Run cmd, write its output to log_path and hand each line to on_line.
+
+    Its own process group, so an interrupt stops make and kunit.py with
+    everything they started. Returns the exit status.
+    """
+    with open(log_path, 'a' if append else 'w') as log, subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, errors='replace', start_new_session=True) as proc:
         try:
             for line in proc.stdout:
                 log.write(line)
-                lines.append(line.rstrip('\n'))
-                if line.startswith('  CC ') or line.startswith('  LINK'):
-                    out.write(line)
-                    out.flush()
-            return proc.wait(), lines
+                log.flush()
+                on_line(line)
+            return proc.wait()
         except KeyboardInterrupt:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait()
             raise
+
+
+def fast_build(target, jobs, log_file, out=None):
+    """make all in the build folder; returns (status, output lines)."""
+    out = out or sys.stdout
+    cmd = ['make', '-C', target.view, 'O=' + target.build_dir,
+           'ARCH=' + target.arch, '--jobs=%d' % jobs, 'all'] + cc_options()
+    out.write('Building with: %s\n' % ' '.join(cmd))
+    lines = []
+
+    def on_line(line):
+        lines.append(line.rstrip('\n'))
+        if line.startswith(('  CC ', '  LINK')):
+            out.write(line)
+            out.flush()
+    return run_teed(cmd, log_file, on_line, append=True), lines
 
 
 def ccache_env():
@@ -291,36 +303,27 @@ def stream(cmd, log_path, progress, out=None, append=False):
     returned for a short report. Returns (status, held-back lines).
     """
     out = out or sys.stdout
-    held, holding = [], False
-    with open(log_path, 'a' if append else 'w') as log:
-        with subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True,
-                              errors='replace',
-                              start_new_session=True) as proc:
-            try:
-                for line in proc.stdout:
-                    log.write(line)
-                    log.flush()
-                    text = line.rstrip('\n')
-                    if 'Building KUnit Kernel' in text:
-                        progress.building.set()
-                    elif 'Starting KUnit Kernel' in text:
-                        progress.building.clear()
-                    if text.startswith('ERROR:root:'):
-                        holding = True
-                        progress.building.clear()
-                    elif holding and re.match(r'^\[\d\d:\d\d:\d\d\]', text):
-                        holding = False
-                    if holding:
-                        held.append(text)
-                    else:
-                        out.write(line)
-                        out.flush()
-                return proc.wait(), held
-            except KeyboardInterrupt:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait()
-                raise
+    held = []
+    holding = False
+
+    def on_line(line):
+        nonlocal holding
+        text = line.rstrip('\n')
+        if 'Building KUnit Kernel' in text:
+            progress.building.set()
+        elif 'Starting KUnit Kernel' in text:
+            progress.building.clear()
+        if text.startswith('ERROR:root:'):
+            holding = True
+            progress.building.clear()
+        elif holding and re.match(r'^\[\d\d:\d\d:\d\d\]', text):
+            holding = False
+        if holding:
+            held.append(text)
+        else:
+            out.write(line)
+            out.flush()
+    return run_teed(cmd, log_path, on_line, append), held
 
 
 def _write(path, data):
