@@ -214,12 +214,21 @@ def fast_build(target, jobs, log_file, out=None):
     return run_teed(cmd, log_file, on_line, append=True), lines
 
 
-def ccache_env():
+def ccache_env(target, tree):
     """ccache under ~/.cache, hitting from any clone of the project.
 
     Paths under the project become relative to the build folder, and the
     build folder's own path is left out of the hash, so a clone elsewhere
     (a CI runner's fresh checkout) reuses the same cache entries.
+
+    One exception needs a key: ccache resolves a header reached through
+    `..` from a linked folder of the view (fs/proc/base.c includes
+    "../../lib/kstrtox.h") to its real path, which lies in the unpacked
+    tree outside the project, and stores it relative to the build folder.
+    That relative path is only right for build folders at the same place
+    relative to the tree, so it goes into the hash (CCACHE_EXTRAFILES):
+    a clone elsewhere misses instead of getting a dependency file that
+    names a missing header (fixdep: error opening file).
     """
     os.environ.setdefault('CCACHE_DIR', os.path.expanduser('~/.cache/ccache'))
     os.environ.setdefault('CCACHE_BASEDIR', PROJECT)
@@ -228,6 +237,64 @@ def ccache_env():
     # -MMD) instead of running the preprocessor on every miss, which made
     # a cold build 46 % slower than plain gcc here.
     os.environ.setdefault('CCACHE_DEPEND', '1')
+    os.makedirs(target.build_dir, exist_ok=True)
+    key = os.path.join(target.build_dir, '.alloc-kunit-ccache-key')
+    text = ccache_key(target.build_dir, tree)
+    try:
+        with open(key) as f:
+            current = f.read()
+    except OSError:
+        current = None
+    if current != text:
+        _write(key, text.encode())
+    os.environ['CCACHE_EXTRAFILES'] = key
+
+
+def ccache_key(build_dir, tree):
+    """What makes a cached dependency file right for this build folder."""
+    return 'tree seen from the build folder: %s\n' % os.path.relpath(
+        os.path.realpath(tree), os.path.realpath(build_dir))
+
+
+# kunit.py boots UML with mem=1G; UML adds its exec-shield gap (~190 MiB).
+UML_MEMORY_FILE = 1536 << 20
+
+
+def free_bytes(path):
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def uml_tmpdir(log=print):
+    """Pick the folder that holds UML's memory file, or None for UML's own.
+
+    UML maps the guest's RAM from a file it creates in $TMPDIR, else in
+    /dev/shm when that is tmpfs, else in /tmp (arch/um/os-Linux/mem.c).
+    When that mount fills up, the next page the guest touches kills the
+    kernel with SIGBUS in the middle of a suite. A container's /dev/shm
+    is often 64 MiB, less than 6.1's suites touch; then the file goes to
+    build/tmp on disk.
+    """
+    if os.environ.get('TMPDIR'):
+        where = os.environ['TMPDIR']
+    else:
+        free = free_bytes('/dev/shm')
+        if free is not None and free >= UML_MEMORY_FILE:
+            return None
+        where = os.path.join(build_root(), 'tmp')
+        os.makedirs(where, exist_ok=True)
+        log('UML memory file: %s (/dev/shm has %s free, UML may need %d '
+            'MiB)' % (where, 'no' if free is None else
+                      '%d MiB' % (free >> 20), UML_MEMORY_FILE >> 20))
+    free = free_bytes(where)
+    if free is not None and free < UML_MEMORY_FILE:
+        log('warning: %s has %d MiB free; UML may need %d MiB and dies '
+            'with SIGBUS when it runs out' % (where, free >> 20,
+                                              UML_MEMORY_FILE >> 20))
+    return where
 
 
 def count_objects(build_dir, since=0.0):
@@ -404,7 +471,11 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         kunit_log = os.path.join(target.results, 'kunit.log')
         progress = Progress(target.build_dir, log)
         progress.start()
-        ccache_env()
+        ccache_env(target, tree)
+        if arch == 'um':
+            tmpdir = uml_tmpdir(log)
+            if tmpdir:
+                os.environ['TMPDIR'] = tmpdir
         interrupted = False
         try:
             if fast:
@@ -432,6 +503,22 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         if interrupted:
             raise KeyboardInterrupt
         return code
+
+
+# UML's own message when the mount that holds its memory file is full.
+_UML_SIGBUS = 'Bus error - the host /dev/shm or /tmp mount'
+
+
+def stop_reason(lines, n=8):
+    """The kernel's last lines, and a hint when the cause is known."""
+    tail = [results.strip_prefix(line).rstrip() for line in lines]
+    tail = [line for line in tail if line.strip()][-n:]
+    out = ['the kernel\'s last lines:'] + ['  ' + line for line in tail]
+    if any(_UML_SIGBUS in line for line in lines):
+        out.append('cause: the mount that holds UML\'s memory file is full; '
+                   'free space there or set TMPDIR to a folder with %d MiB '
+                   'free' % (UML_MEMORY_FILE >> 20))
+    return out
 
 
 def report(target, status, held, cases, lines, log=print):
@@ -473,6 +560,7 @@ def report(target, status, held, cases, lines, log=print):
         splats, boot_splats = results.splats(lines)
         if where:
             summary.append(where)
+            summary += ['  ' + e for e in stop_reason(lines)]
         for s in boot_splats[:4]:
             summary.append('kernel log, before the tests (not counted): ' + s)
         for s in splats[:10]:

@@ -33,6 +33,7 @@ class Tally:
     def __init__(self):
         self.passed = self.failed = self.skipped = 0
         self.failures = []
+        self.diagnoses = []
 
     def add(self, name, ok, detail=''):
         if ok:
@@ -100,6 +101,30 @@ def manifest(tree):
     return h.hexdigest()
 
 
+def case_name(case):
+    if case.path[-1]:
+        return '.'.join(case.path)
+    # kunit.py's stand-in for a case the kernel never reported
+    return '%s: a case the kernel never reported' % (
+        '.'.join(case.path[:-1]) or 'the run')
+
+
+def diagnose(tally, target, status):
+    """Keep a failed run's own summary for the end of the output, where a
+    CI log that shows only its tail still has it."""
+    if status == 0:
+        return
+    try:
+        with open(os.path.join(target.results, 'summary.txt')) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        lines = ['(no summary.txt; see %s/kunit.log)'
+                 % os.path.relpath(target.results)]
+    tally.diagnoses.append('%s (make run exited with status %d):'
+                           % (target.name, status))
+    tally.diagnoses += ['  ' + line for line in lines[:30]]
+
+
 def kunit_results(tally, target):
     path = os.path.join(target.results, 'kunit.json')
     if not os.path.isfile(path):
@@ -112,7 +137,7 @@ def kunit_results(tally, target):
     tally.passed += passed
     tally.failed += failed
     tally.skipped += skipped
-    tally.failures += ['KUnit %s %s' % (c.status, '.'.join(c.path))
+    tally.failures += ['KUnit %s %s' % (c.status, case_name(c))
                        for c in cases if c.status in ('FAIL', 'ERROR')]
     print('KUnit cases: %d passed, %d failed, %d skipped'
           % (passed, failed, skipped))
@@ -201,6 +226,7 @@ def main():
         runner.PROJECT, 'tools', 'alloc-kunit'), 'run', '--kernel', KERNEL,
         '--arch', ARCH], check=False)
     print('make run exited with status %d' % proc.returncode)
+    diagnose(tally, target, proc.returncode)
     kunit_results(tally, target)
     tally.add('the unpacked kernel tree is untouched by make run',
               manifest(tree) == before)
@@ -222,6 +248,7 @@ def main():
             runner.PROJECT, 'tools', 'alloc-kunit'), 'run', '--kernel',
             kernel, '--arch', arch], check=False)
         print('make run exited with status %d' % proc.returncode)
+        diagnose(tally, other, proc.returncode)
         kunit_results(tally, other)
         times.append(('run ' + name, time.monotonic() - t))
     return finish(tally, times)
@@ -248,6 +275,8 @@ def finish(tally, times):
         print('  %-16s %7.1f s' % (name, secs))
     for failure in tally.failures:
         print('FAILED: ' + failure)
+    for line in tally.diagnoses:
+        print(line)
     total = tally.passed + tally.failed + tally.skipped
     if not total:
         print('nothing ran')

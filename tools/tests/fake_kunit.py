@@ -3,7 +3,7 @@
 """A stand-in for a tree's tools/testing/kunit/kunit.py in tool tests.
 
 FAKE_KUNIT_MODE picks what it does: pass, fail, build_error, crash
-(the kernel stops mid-suite), boot_crash (before any KTAP), config_error,
+(the kernel stops mid-suite), sigbus (UML's memory file fills up), boot_crash (before any KTAP), config_error,
 or python_crash. A run filtered to alloc_bench prints recorded BENCH lines.
 """
 
@@ -36,6 +36,9 @@ KTAP_FAIL = KTAP_HEAD + '''    # kmalloc_breaks: EXPECTATION FAILED at lib/x.c:1
 not ok 1 kmalloc
 '''
 KTAP_CRASH = KTAP_HEAD + '''Kernel panic - not syncing: Segfault with no mm
+'''
+KTAP_SIGBUS = KTAP_HEAD + '''Bus error - the host /dev/shm or /tmp mount likely just ran out of space
+Kernel panic - not syncing: Kernel mode signal 7
 '''
 BOOT = '''Linux version 6.12.9
 ------------[ cut here ]------------
@@ -118,10 +121,11 @@ def main():
                        'test_cases': [{'name': '', 'status': 'ERROR'}]}, f)
         return 1
     ktap = {'pass': KTAP_PASS, 'fail': KTAP_FAIL, 'crash': KTAP_CRASH,
+            'sigbus': KTAP_SIGBUS,
             'bench': bench if mode == 'bench' else ''}[mode]
     with open(os.path.join(build_dir, 'test.log'), 'w') as f:
         f.write(BOOT + ktap)
-    if mode == 'crash':
+    if mode in ('crash', 'sigbus'):
         print('[10:00:11] [ERROR] Test: kmalloc: missing subtest result')
         return 1
     if mode == 'bench':

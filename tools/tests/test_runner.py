@@ -89,6 +89,59 @@ class RunTest(TempDirTest):
         self.assertIn('ERROR', statuses)
         self.assertIn('<error', self.read('junit.xml'))
 
+    def test_full_memory_file_is_named_as_the_cause(self):
+        code, log, _ = self.run_mode('sigbus')
+        self.assertEqual(code, runner.EXIT_INCOMPLETE)
+        self.assertIn("the kernel's last lines:", log)
+        self.assertIn('Kernel mode signal 7', log)
+        self.assertIn("the mount that holds UML's memory file is full", log)
+        self.assertIn('the mount that holds', self.read('summary.txt'))
+
+    def test_uml_memory_file_leaves_a_small_dev_shm(self):
+        logged = []
+        with mock.patch.dict(os.environ), \
+                mock.patch('allockunit.runner.free_bytes',
+                           lambda path: (64 << 20) if path == '/dev/shm'
+                           else (100 << 30)):
+            os.environ.pop('TMPDIR', None)
+            where = runner.uml_tmpdir(logged.append)
+        self.assertEqual(where, os.path.join(self.build, 'tmp'))
+        self.assertTrue(os.path.isdir(where))
+        self.assertIn('/dev/shm has 64 MiB free', logged[0])
+
+    def test_uml_memory_file_stays_in_a_roomy_dev_shm(self):
+        with mock.patch.dict(os.environ), \
+                mock.patch('allockunit.runner.free_bytes',
+                           lambda path: 8 << 30):
+            os.environ.pop('TMPDIR', None)
+            self.assertIsNone(runner.uml_tmpdir(self.fail))
+
+    def test_uml_memory_file_obeys_tmpdir_and_warns_when_small(self):
+        logged = []
+        with mock.patch.dict(os.environ, {'TMPDIR': self.tmp}), \
+                mock.patch('allockunit.runner.free_bytes',
+                           lambda path: 10 << 20):
+            self.assertEqual(runner.uml_tmpdir(logged.append), self.tmp)
+        self.assertIn('has 10 MiB free', logged[0])
+
+    def test_ccache_key_follows_the_build_folder_depth(self):
+        # A dependency file cached for one clone names the tree relative
+        # to that clone's build folder: a clone at another depth must miss.
+        tree = self.tree
+        near = runner.ccache_key(os.path.join(self.tmp, 'a', 'build'), tree)
+        same = runner.ccache_key(os.path.join(self.tmp, 'b', 'build'), tree)
+        deep = runner.ccache_key(os.path.join(self.tmp, 'c', 'd', 'build'),
+                                 tree)
+        self.assertEqual(near, same)
+        self.assertNotEqual(near, deep)
+        with mock.patch.dict(os.environ):
+            target = runner.Target('k', 'um', self.build)
+            runner.ccache_env(target, tree)
+            key = os.environ['CCACHE_EXTRAFILES']
+            with open(key) as f:
+                self.assertEqual(f.read(),
+                                 runner.ccache_key(target.build_dir, tree))
+
     def test_boot_crash_before_any_ktap(self):
         code, log, _ = self.run_mode('boot_crash')
         self.assertEqual(code, runner.EXIT_INCOMPLETE)
