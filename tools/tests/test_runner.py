@@ -295,6 +295,19 @@ class KconfigExtrasTest(TempDirTest):
         self.assertEqual(runner.kconfig_extras(tree, 'um'),
                          ['--kconfig_add', 'CONFIG_DEBUG_ATOMIC_SLEEP=y'])
 
+    def test_x86_64_is_trimmed_and_keeps_what_the_suites_need(self):
+        tree = make_tree(self.tmp)
+        extra = runner.kconfig_extras(tree, 'x86_64')
+        self.assertEqual(extra[0::2], ['--kconfig_add'] * (len(extra) // 2))
+        options = extra[1::2]
+        self.assertIn('CONFIG_ACPI=n', options)
+        self.assertIn('CONFIG_EXPERT=y', options)
+        # The DMA suite and the failure injection must stay buildable.
+        for name in ('HAS_DMA', 'KUNIT', 'FAILSLAB', 'DEBUG_FS', 'BLOCK'):
+            self.assertFalse(any(o.startswith('CONFIG_%s=' % name)
+                                 for o in options), name)
+        self.assertNotIn('CONFIG_ACPI=n', runner.kconfig_extras(tree, 'um'))
+
 
 class CompilerErrorsTest(TempDirTest):
     def test_keeps_error_and_its_source_lines(self):
