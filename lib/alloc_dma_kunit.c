@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "alloc_dma": what kmalloc and vmalloc memory look like to a
+ * device, through the DMA API.
+ *
+ * kmalloc memory is physically contiguous, so one dma_map_single() covers
+ * any buffer kmalloc serves: one bus address, one segment
+ * (Documentation/core-api/dma-api-howto.rst, "What memory is DMA'able?").
+ * vmalloc memory is only virtually contiguous: a device needs a scatterlist
+ * of its pages, and sg_alloc_table_from_pages() squashes each physically
+ * contiguous run of pages into one entry (lib/scatterlist.c kerneldoc), so
+ * the segment count is the number of runs, whatever the virtual layout.
+ *
+ * The device is a root device with a 64-bit DMA mask and no IOMMU, so the
+ * DMA API takes its direct path (kernel/dma/direct.c): a bus address is
+ * phys_to_dma() of the physical address and entries are neither merged nor
+ * split. That is what makes exact addresses and segment counts checkable.
+ *
+ * UML emulates DMA for virtio devices only, and its "physical" addresses
+ * are offsets into a host file: the cases skip there and run on x86_64
+ * (make run ARCH=x86_64).
+ */
+
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "alloc_kunit_compat.h"
+
+KUNIT_DEFINE_ACTION_WRAPPER(root_device_unregister_action,
+			    root_device_unregister, struct device *);
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_action, kfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(vfree_action, vfree, const void *);
+
+/*
+ * A device that can reach all of memory (64-bit mask), unregistered when
+ * the case ends; skips where DMA addresses would mean nothing.
+ */
+static struct device *dma_test_device(struct kunit *test)
+{
+	struct device *dev;
+
+	if (!IS_ENABLED(CONFIG_HAS_DMA))
+		kunit_skip(test, "no DMA API on this architecture");
+	if (IS_ENABLED(CONFIG_UML))
+		kunit_skip(test, "UML: no DMA hardware, physical addresses are file offsets");
+
+	dev = root_device_register("alloc_dma_kunit");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test,
+						root_device_unregister_action,
+						dev), 0);
+	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev,
+							   DMA_BIT_MASK(64)),
+			0);
+	return dev;
+}
+
+/* The number of physically contiguous runs among @n pages, in order. */
+static unsigned int pfn_runs(struct page **pages, unsigned int n)
+{
+	unsigned int i, runs = 0;
+
+	for (i = 0; i < n; i++)
+		if (!i || page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
+			runs++;
+	return runs;
+}
+
+struct mapped_table {
+	struct device *dev;
+	struct sg_table sgt;
+	bool allocated, mapped;
+};
+
+static void mapped_table_release(void *ctx)
+{
+	struct mapped_table *t = ctx;
+
+	if (t->mapped)
+		dma_unmap_sgtable(t->dev, &t->sgt, DMA_TO_DEVICE, 0);
+	if (t->allocated)
+		sg_free_table(&t->sgt);
+}
+
+/*
+ * Map @size bytes that start @offset bytes into @pages[0] as one
+ * scatterlist, and check it against the pages' physical layout: one entry
+ * and one DMA segment per physically contiguous run, each at the run's
+ * physical address and exactly as long as the run. Returns the run count.
+ */
+static unsigned int expect_one_segment_per_run(struct kunit *test,
+					       struct device *dev,
+					       struct page **pages,
+					       unsigned int n,
+					       unsigned int offset,
+					       size_t size)
+{
+	struct mapped_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	const size_t end = offset + size;
+	unsigned int runs = pfn_runs(pages, n), first = 0, seg;
+	struct scatterlist *sg;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->dev = dev;
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, mapped_table_release, t),
+			0);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&t->sgt, pages, n,
+							offset, size,
+							GFP_KERNEL), 0);
+	t->allocated = true;
+	/* Contiguous pages are squashed into one entry (lib/scatterlist.c). */
+	KUNIT_EXPECT_EQ(test, t->sgt.orig_nents, runs);
+
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(dev, &t->sgt, DMA_TO_DEVICE, 0),
+			0);
+	t->mapped = true;
+	/* The direct path maps entry by entry (kernel/dma/direct.c). */
+	KUNIT_EXPECT_EQ(test, t->sgt.nents, runs);
+
+	for_each_sgtable_dma_sg(&t->sgt, sg, seg) {
+		unsigned int last = first;
+		size_t from, to;
+
+		if (first >= n)
+			break;
+		while (last + 1 < n && page_to_pfn(pages[last + 1]) ==
+		       page_to_pfn(pages[last]) + 1)
+			last++;
+		from = max_t(size_t, (size_t)first * PAGE_SIZE, offset);
+		to = min_t(size_t, (size_t)(last + 1) * PAGE_SIZE, end);
+		KUNIT_EXPECT_EQ_MSG(test, sg_dma_address(sg),
+				    phys_to_dma(dev, page_to_phys(pages[first]) +
+						from % PAGE_SIZE),
+				    "segment %u (pages %u..%u)", seg, first,
+				    last);
+		KUNIT_EXPECT_EQ_MSG(test, (size_t)sg_dma_len(sg), to - from,
+				    "segment %u (pages %u..%u)", seg, first,
+				    last);
+		first = last + 1;
+	}
+	return runs;
+}
+
+/*
+ * A kmalloc buffer of any size kmalloc serves maps for DMA as one segment:
+ * dma_map_single() gives the bus address of its physical start, and the
+ * scatterlist of its pages has a single entry (kmalloc memory is
+ * physically contiguous: slab.h, kmalloc() kerneldoc).
+ */
+static void kmalloc_buffer_maps_as_one_segment(struct kunit *test)
+{
+	const size_t sizes[] = {
+		1, 64, PAGE_SIZE + 1, 4 * PAGE_SIZE,
+		KMALLOC_MAX_CACHE_SIZE + 1, KMALLOC_MAX_SIZE,
+	};
+	struct device *dev = dma_test_device(test);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+		u8 *buf = kmalloc(size, GFP_KERNEL);
+		unsigned int offset, n, page;
+		struct page **pages;
+		dma_addr_t addr;
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, buf, "kmalloc(%zu)", size);
+		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action,
+							buf), 0);
+
+		addr = dma_map_single(dev, buf, size, DMA_TO_DEVICE);
+		KUNIT_ASSERT_FALSE_MSG(test, dma_mapping_error(dev, addr),
+				       "dma_map_single(%zu bytes)", size);
+		KUNIT_EXPECT_EQ_MSG(test, addr,
+				    phys_to_dma(dev, virt_to_phys(buf)),
+				    "dma_map_single(%zu bytes)", size);
+		dma_unmap_single(dev, addr, size, DMA_TO_DEVICE);
+
+		offset = offset_in_page(buf);
+		n = DIV_ROUND_UP(offset + size, PAGE_SIZE);
+		pages = kunit_kcalloc(test, n, sizeof(*pages), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages);
+		for (page = 0; page < n; page++)
+			pages[page] = virt_to_page(buf - offset +
+						   (size_t)page * PAGE_SIZE);
+		KUNIT_EXPECT_EQ_MSG(test, expect_one_segment_per_run(test, dev,
+								     pages, n,
+								     offset,
+								     size),
+				    1, "kmalloc(%zu) spans %u pages", size, n);
+	}
+}
+
+struct page_run {
+	struct page *page;
+	unsigned int order;
+};
+
+struct scattered_pages {
+	struct page_run runs[16];
+	unsigned int nr_runs;
+	struct page *pages[16];
+	unsigned int nr;
+	void *map;
+};
+
+static void scattered_pages_release(void *ctx)
+{
+	struct scattered_pages *s = ctx;
+
+	if (s->map)
+		vunmap(s->map);
+	while (s->nr_runs) {
+		s->nr_runs--;
+		__free_pages(s->runs[s->nr_runs].page,
+			     s->runs[s->nr_runs].order);
+	}
+}
+
+/*
+ * Append a block of 2^@order pages that does not continue the previous
+ * page physically, so that it starts a run of its own. Blocks that would
+ * continue it are kept aside (in @s, freed at the end) and another is
+ * taken.
+ */
+static void add_separate_block(struct kunit *test, struct scattered_pages *s,
+			       unsigned int order)
+{
+	unsigned int tries, i;
+
+	for (tries = 0; tries < 4; tries++) {
+		struct page *page = alloc_pages(GFP_KERNEL, order);
+		bool joins;
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_ASSERT_LT(test, s->nr_runs, ARRAY_SIZE(s->runs));
+		s->runs[s->nr_runs].page = page;
+		s->runs[s->nr_runs++].order = order;
+		joins = s->nr && page_to_pfn(page) ==
+			page_to_pfn(s->pages[s->nr - 1]) + 1;
+		if (joins)
+			continue;
+		KUNIT_ASSERT_LE(test, s->nr + (1U << order),
+				ARRAY_SIZE(s->pages));
+		for (i = 0; i < (1U << order); i++)
+			s->pages[s->nr++] = page + i;
+		return;
+	}
+	KUNIT_FAIL(test, "every block continued the previous page");
+}
+
+/*
+ * A vmap of physically scattered pages is one virtual range, but a device
+ * needs one segment per physically contiguous run of it. The pages are
+ * built on purpose (two 2-page blocks and two single pages, none of which
+ * continues the one before), and found again from the virtual address
+ * with vmalloc_to_page(), as a driver holding only the vmalloc address
+ * would.
+ */
+static void scattered_vmap_needs_one_segment_per_run(struct kunit *test)
+{
+	const unsigned int orders[] = { 1, 0, 1, 0 };
+	struct device *dev = dma_test_device(test);
+	struct scattered_pages *s = kunit_kzalloc(test, sizeof(*s),
+						  GFP_KERNEL);
+	struct page **found;
+	unsigned int i;
+	u8 *v;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, scattered_pages_release,
+						s), 0);
+	for (i = 0; i < ARRAY_SIZE(orders); i++)
+		add_separate_block(test, s, orders[i]);
+	/* Each block is a run of its own, by construction. */
+	KUNIT_ASSERT_EQ(test, pfn_runs(s->pages, s->nr), ARRAY_SIZE(orders));
+
+	v = vmap(s->pages, s->nr, VM_MAP, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	s->map = v;
+
+	found = kunit_kcalloc(test, s->nr, sizeof(*found), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, found);
+	for (i = 0; i < s->nr; i++) {
+		found[i] = vmalloc_to_page(v + (size_t)i * PAGE_SIZE);
+		KUNIT_EXPECT_PTR_EQ(test, found[i], s->pages[i]);
+	}
+	KUNIT_EXPECT_EQ(test, expect_one_segment_per_run(test, dev, found,
+							 s->nr, 0,
+							 (size_t)s->nr *
+							 PAGE_SIZE),
+			(unsigned int)ARRAY_SIZE(orders));
+}
+
+/*
+ * A plain vmalloc buffer maps as one segment per physically contiguous
+ * run of its pages. How many runs there are is not promised (the page
+ * allocator may hand out neighbours): it is reported, not asserted.
+ */
+static void vmalloc_buffer_needs_one_segment_per_run(struct kunit *test)
+{
+	const size_t size = SZ_1M;
+	struct device *dev = dma_test_device(test);
+	const unsigned int n = size / PAGE_SIZE;
+	struct page **pages;
+	unsigned int i, runs;
+	u8 *v = vmalloc(size);
+
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, vfree_action, v), 0);
+	pages = kunit_kcalloc(test, n, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < n; i++) {
+		pages[i] = vmalloc_to_page(v + (size_t)i * PAGE_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	runs = expect_one_segment_per_run(test, dev, pages, n, 0, size);
+	kunit_info(test, "vmalloc(%zu): %u pages, %u contiguous runs, %u segments",
+		   size, n, runs, runs);
+}
+
+static struct kunit_case alloc_dma_test_cases[] = {
+	KUNIT_CASE(kmalloc_buffer_maps_as_one_segment),
+	KUNIT_CASE(scattered_vmap_needs_one_segment_per_run),
+	KUNIT_CASE(vmalloc_buffer_needs_one_segment_per_run),
+	{}
+};
+
+static struct kunit_suite alloc_dma_test_suite = {
+	.name = "alloc_dma",
+	.test_cases = alloc_dma_test_cases,
+};
+
+kunit_test_suite(alloc_dma_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of kmalloc and vmalloc memory under the DMA API");
