@@ -3,8 +3,8 @@
 """A stand-in for a tree's tools/testing/kunit/kunit.py in tool tests.
 
 FAKE_KUNIT_MODE picks what it does: pass, fail, build_error, crash
-(the kernel stops mid-suite), sigbus (UML's memory file fills up), boot_crash (before any KTAP), config_error,
-or python_crash. A run filtered to alloc_bench prints recorded BENCH lines.
+(the kernel stops mid-suite), sigbus (UML's memory file fills up),
+boot_crash (before any KTAP), config_error, or python_crash. A run filtered to alloc_bench prints recorded BENCH lines.
 """
 
 import json

@@ -303,7 +303,8 @@ class KconfigExtrasTest(TempDirTest):
         self.assertIn('CONFIG_ACPI=n', options)
         self.assertIn('CONFIG_EXPERT=y', options)
         # The DMA suite and the failure injection must stay buildable.
-        for name in ('HAS_DMA', 'KUNIT', 'FAILSLAB', 'DEBUG_FS', 'BLOCK'):
+        for name in ('HAS_DMA', 'KUNIT', 'FAILSLAB', 'FAIL_PAGE_ALLOC',
+                     'DEBUG_FS', 'FAULT_INJECTION_DEBUG_FS'):
             self.assertFalse(any(o.startswith('CONFIG_%s=' % name)
                                  for o in options), name)
         self.assertNotIn('CONFIG_ACPI=n', runner.kconfig_extras(tree, 'um'))
