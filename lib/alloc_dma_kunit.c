@@ -236,11 +236,12 @@ static void add_separate_block(struct kunit *test, struct scattered_pages *s,
 	unsigned int tries, i;
 
 	for (tries = 0; tries < 4; tries++) {
-		struct page *page = alloc_pages(GFP_KERNEL, order);
+		struct page *page;
 		bool joins;
 
-		KUNIT_ASSERT_NOT_NULL(test, page);
 		KUNIT_ASSERT_LT(test, s->nr_runs, ARRAY_SIZE(s->runs));
+		page = alloc_pages(GFP_KERNEL, order);
+		KUNIT_ASSERT_NOT_NULL(test, page);
 		s->runs[s->nr_runs].page = page;
 		s->runs[s->nr_runs++].order = order;
 		joins = s->nr && page_to_pfn(page) ==
