@@ -16,6 +16,12 @@ ARCH_PACKAGES = {
     'um': [],
     'x86_64': ['qemu-system-x86', 'libelf-dev', 'libssl-dev', 'pkg-config'],
 }
+# What the tool tests run for real, each with the package that brings it:
+# the source tests unpack a .tar.xz through `tar -xJ` (xz), the bench tests
+# draw the plot (gnuplot), the runner tests build a fake tree (make).
+# `make test` installs them before the tool tests start.
+TOOL_TEST_PROGRAMS = {'xz': 'xz-utils', 'gnuplot': 'gnuplot-nox',
+                      'make': 'make'}
 
 
 def source_package(kernel):

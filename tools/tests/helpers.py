@@ -3,6 +3,7 @@
 
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -13,6 +14,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 FAKE_KUNIT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           'fake_kunit.py')
+
+
+def require_program(test, program):
+    """Fail, never skip, when a program a test runs is missing."""
+    from allockunit import deps
+    if not shutil.which(program):
+        test.fail('%s is not installed (Debian package %s); `make test` '
+                  'installs it before the tool tests'
+                  % (program, deps.TOOL_TEST_PROGRAMS[program]))
 
 
 def write(path, text, mode=None):

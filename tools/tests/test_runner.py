@@ -9,7 +9,7 @@ import subprocess
 import sys
 from unittest import mock
 
-from helpers import TempDirTest, make_tree, snapshot
+from helpers import TempDirTest, make_tree, require_program, snapshot
 
 from allockunit import UserError, runner
 
@@ -231,6 +231,7 @@ class RunTest(TempDirTest):
         self.assertIn('the benchmark suite runs too', log)
 
     def test_bench_runs_twice_and_reports(self):
+        require_program(self, 'gnuplot')
         os.environ['FAKE_KUNIT_MODE'] = 'pass'
         lines = []
         with contextlib.redirect_stdout(io.StringIO()):

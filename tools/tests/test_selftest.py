@@ -5,10 +5,28 @@ import contextlib
 import io
 import json
 import os
+import unittest
+from unittest import mock
 
 from helpers import TempDirTest, write
 
 from allockunit import runner, selftest
+
+
+class ToolTestPrerequisitesTest(unittest.TestCase):
+    def test_installs_what_the_tool_tests_run_before_running_them(self):
+        order = []
+        with mock.patch('allockunit.deps.ensure',
+                        lambda pkgs, *a: order.append(('ensure', pkgs))), \
+                mock.patch.object(unittest.defaultTestLoader, 'discover',
+                                  lambda *a, **k: order.append(('discover',))
+                                  or unittest.TestSuite()), \
+                contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            selftest.tool_tests(selftest.Tally())
+        self.assertEqual(order[0], ('ensure', ['gnuplot-nox', 'make',
+                                               'xz-utils']))
+        self.assertEqual(order[1], ('discover',))
 
 
 class SummaryTest(TempDirTest):

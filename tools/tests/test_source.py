@@ -5,7 +5,7 @@ import os
 import subprocess
 from unittest import mock
 
-from helpers import TempDirTest, make_tree, write
+from helpers import TempDirTest, make_tree, require_program, write
 
 from allockunit import UserError, source
 
@@ -56,6 +56,7 @@ class TreeVersionTest(TempDirTest):
 class DebianTreeTest(TempDirTest):
     def setUp(self):
         super().setUp()
+        require_program(self, 'xz')
         self.usr_src = os.path.join(self.tmp, 'usr-src')
         self.src_root = os.path.join(self.tmp, 'cache')
         make_tree(os.path.join(self.tmp, 'pkg', 'linux-source-6.12'))
