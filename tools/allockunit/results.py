@@ -94,13 +94,42 @@ def scan_ktap(lines):
     return logs, [(s[0], s[2], s[3]) for s in stack]
 
 
+# The suites' report helper (lib/alloc_kunit_report.h) prints these around
+# a report a case declared; such a report, with its "cut here" line, is
+# the case's own business and is judged by the case, not here.
+MARK = 'alloc-kunit: '
+_EXPECTING = 'expecting a report: '
+_TOLERATING = 'tolerating reports: '
+_CUT = '[ cut here ]'
+
+
 def splats(lines):
     """(during, before): log lines that show a WARN, BUG, oops or sanitizer
-    report while the tests ran, and before they started (during boot)."""
+    report while the tests ran, and before they started (during boot).
+    A report a case declared is left out: only the declared kind, and only
+    between the helper's markers."""
     start = next((i for i, line in enumerate(lines)
                   if 'KTAP version' in line), len(lines))
-    found = [(i, strip_prefix(line)) for i, line in enumerate(lines)
-             if SPLAT.search(line)]
+    found = []
+    expected, tolerated = None, []
+    for i, line in enumerate(lines):
+        if MARK in line:
+            said = line.split(MARK, 1)[1].strip()
+            if said.startswith(_EXPECTING):
+                expected = said[len(_EXPECTING):]
+            elif said.startswith(_TOLERATING):
+                tolerated.append(said[len(_TOLERATING):].split(' (', 1)[0])
+            elif said.startswith('end of expected report'):
+                expected = None
+            elif said.startswith('end of declared reports'):
+                expected, tolerated = None, []
+            continue
+        if not SPLAT.search(line):
+            continue
+        declared = tolerated + ([expected] if expected else [])
+        if any(d in line for d in declared) or (declared and _CUT in line):
+            continue
+        found.append((i, strip_prefix(line)))
     return ([s for i, s in found if i >= start],
             [s for i, s in found if i < start])
 

@@ -282,6 +282,16 @@ class CommandLineTest(TempDirTest):
                                 'ARCH=sparc is not supported')
 
 
+class KunitCommandTest(TempDirTest):
+    def test_qemu_gets_more_than_2_gib_and_uml_is_left_alone(self):
+        for arch, want in (('x86_64', True), ('um', False)):
+            for sub in ('run', 'exec'):
+                target = runner.Target('6.12', arch, self.tmp)
+                cmd = runner.kunit_command(target, 'k', 2, 300, '', (), sub)
+                self.assertEqual('--qemu_args=-m 3072' in cmd, want,
+                                 (arch, sub))
+
+
 class KconfigExtrasTest(TempDirTest):
     def test_atomic_sleep_only_where_um_can_preempt(self):
         tree = make_tree(self.tmp)
@@ -289,12 +299,21 @@ class KconfigExtrasTest(TempDirTest):
         os.makedirs(os.path.dirname(kconfig))
         with open(kconfig, 'w') as f:
             f.write('config UML\n\tselect ARCH_NO_PREEMPT\n')
-        self.assertEqual(runner.kconfig_extras(tree, 'um'), [])
+        self.assertNotIn('CONFIG_DEBUG_ATOMIC_SLEEP=y',
+                         runner.kconfig_extras(tree, 'um'))
         with open(kconfig, 'w') as f:
             f.write('config UML\n\tselect ARCH_NO_PREEMPT_DYNAMIC\n'
                     '\tselect ARCH_SUPPORTS_PREEMPT\n')
-        self.assertEqual(runner.kconfig_extras(tree, 'um'),
-                         ['--kconfig_add', 'CONFIG_DEBUG_ATOMIC_SLEEP=y'])
+        self.assertIn('CONFIG_DEBUG_ATOMIC_SLEEP=y',
+                      runner.kconfig_extras(tree, 'um'))
+
+    def test_um_leaves_out_virtio_pci_and_its_boot_warning(self):
+        tree = make_tree(self.tmp)
+        extra = runner.kconfig_extras(tree, 'um')
+        self.assertIn('CONFIG_UML_PCI_OVER_VIRTIO=n', extra)
+        self.assertIn('CONFIG_VIRTIO_UML=n', extra)
+        self.assertNotIn('CONFIG_UML_PCI_OVER_VIRTIO=n',
+                         runner.kconfig_extras(tree, 'x86_64'))
 
     def test_x86_64_is_trimmed_and_keeps_what_the_suites_need(self):
         tree = make_tree(self.tmp)
