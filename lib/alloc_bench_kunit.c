@@ -36,6 +36,7 @@
 #include <linux/vmalloc.h>
 
 #include "alloc_kunit_compat.h"
+#include "alloc_kunit_report.h"
 
 #define MAX_SAMPLES	201
 #define MIN_SAMPLES	11
@@ -326,6 +327,10 @@ static struct kunit_case alloc_bench_test_cases[] = {
 
 static struct kunit_suite alloc_bench_test_suite = {
 	.name = "alloc_bench",
+	.suite_init = alloc_report_suite_init,
+	.suite_exit = alloc_report_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
 	.test_cases = alloc_bench_test_cases,
 };
 

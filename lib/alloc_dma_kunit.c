@@ -33,6 +33,7 @@
 #include <linux/vmalloc.h>
 
 #include "alloc_kunit_compat.h"
+#include "alloc_kunit_report.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(root_device_unregister_action,
 			    root_device_unregister, struct device *);
@@ -336,6 +337,10 @@ static struct kunit_case alloc_dma_test_cases[] = {
 
 static struct kunit_suite alloc_dma_test_suite = {
 	.name = "alloc_dma",
+	.suite_init = alloc_report_suite_init,
+	.suite_exit = alloc_report_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
 	.test_cases = alloc_dma_test_cases,
 };
 

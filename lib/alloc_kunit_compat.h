@@ -22,6 +22,13 @@
  */
 #ifndef MAX_PAGE_ORDER
 #define MAX_PAGE_ORDER ilog2(MAX_ORDER_NR_PAGES)
+/*
+ * Kernels this old (6.1 among them) compute kmalloc_size_roundup() of a
+ * size above KMALLOC_MAX_SIZE as PAGE_SIZE << get_order(size), which
+ * wraps to 0 for the largest sizes; 6.12 returns the size itself
+ * (mm/slab_common.c). The fix has no symbol of its own to detect.
+ */
+#define ALLOC_KUNIT_ROUNDUP_WRAPS_ABOVE_MAX
 #endif
 
 /* KUnit 6.6 added speed attributes; before, a slow case is a case. */
@@ -104,6 +111,24 @@ static inline void *alloc_kunit_kvrealloc(const void *p, size_t oldsize,
 	return kvrealloc(p, newsize, gfp);
 #else
 	return kvrealloc(p, oldsize, newsize, gfp);
+#endif
+}
+
+/*
+ * The physical address of @addr found by walking the kernel page tables,
+ * where the architecture lets a test do so (x86: slow_virt_to_phys(),
+ * through lookup_address()); false elsewhere.
+ */
+#ifdef CONFIG_X86
+#include <asm/pgtable_types.h>
+#endif
+static inline bool alloc_kunit_walk_phys(const void *addr, phys_addr_t *phys)
+{
+#ifdef CONFIG_X86
+	*phys = slow_virt_to_phys((void *)addr);
+	return true;
+#else
+	return false;
 #endif
 }
 

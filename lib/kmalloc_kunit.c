@@ -24,8 +24,11 @@
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "alloc_kunit_compat.h"
+#include "alloc_kunit_report.h"
+#include "alloc_kunit_reuse.h"
 
 #define PATTERN 0xa5
 
@@ -154,41 +157,47 @@ static void skip_if_kfence(struct kunit *test, const void *p)
 
 /*
  * kmalloc memory is physically contiguous and lies in the kernel's linear
- * map (memory-allocation.rst, "kmalloc"): virt_addr_valid() holds, it is not
- * vmalloc memory, and for every page the buffer spans, virt_to_phys() moves
- * by the same offset as the address and the pfns are consecutive. On UML
- * virt_to_phys() is a plain offset, so only the direct-map checks can fail
- * there; on x86_64 the physical addresses are real.
+ * map (memory-allocation.rst, "kmalloc"). Checked against the allocator's
+ * own records, not address arithmetic (virt_to_phys() of a linear-map
+ * address is a subtraction and cannot fail): the buffer is not vmalloc
+ * memory, lies in the direct map, and sits whole inside one folio - a
+ * slab folio up to KMALLOC_MAX_CACHE_SIZE, else the compound page it heads
+ * (mm/slub.c, __kmalloc_large_node()) - and a folio is one physically
+ * contiguous block. Where the page tables can be walked (x86_64), every
+ * page of the buffer is mapped at the physical address the linear-map
+ * formula gives.
  */
 static void kmalloc_is_physically_contiguous(struct kunit *test)
 {
-	size_t size = param_size(test), off, i;
+	size_t size = param_size(test), off;
 	char *p = kmalloc_for_test(test, size, GFP_KERNEL);
-	size_t nr_pages = DIV_ROUND_UP(offset_in_page(p) + size, PAGE_SIZE);
-	phys_addr_t base = virt_to_phys(p);
-	unsigned long first_pfn = PHYS_PFN(base);
+	struct folio *folio = virt_to_folio(p);
+	char *start = folio_address(folio);
+	phys_addr_t walked;
 
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
 	KUNIT_EXPECT_TRUE(test, virt_addr_valid(p));
 	KUNIT_EXPECT_TRUE(test, virt_addr_valid(p + size - 1));
-	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
-	KUNIT_EXPECT_EQ(test, virt_to_phys(p + size - 1), base + size - 1);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, virt_to_folio(p + size - 1), folio,
+				"the last byte lies in another folio");
+	KUNIT_EXPECT_TRUE(test, p >= start &&
+			  p + size <= start + folio_size(folio));
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		KUNIT_EXPECT_TRUE(test, folio_test_slab(folio));
+	else
+		KUNIT_EXPECT_PTR_EQ(test, start, p);
 
 	/* the first byte of the buffer, then of each further page */
-	for (i = 0; i < nr_pages; i++) {
-		struct page *page;
+	for (off = 0; off < size;
+	     off = PAGE_ALIGN((unsigned long)p + off + 1) - (unsigned long)p) {
+		phys_addr_t linear = virt_to_phys(p + off);
 
-		off = i ? i * PAGE_SIZE - offset_in_page(p) : 0;
-		page = virt_to_page(p + off);
-		if (virt_to_phys(p + off) != base + off ||
-		    page_to_pfn(page) != first_pfn + i ||
-		    page_address(page) + offset_in_page(p + off) != p + off) {
+		if (!alloc_kunit_walk_phys(p + off, &walked))
+			return;
+		if (walked != linear) {
 			KUNIT_FAIL(test,
-				   "page %zu of %zu: pfn %lu, want %lu; phys or page_address round trip %s",
-				   i, nr_pages, page_to_pfn(page),
-				   first_pfn + i,
-				   virt_to_phys(p + off) == base + off &&
-				   page_address(page) + offset_in_page(p + off)
-				   == p + off ? "ok" : "broken");
+				   "byte %zu: the page tables map it at %pa, the linear map says %pa",
+				   off, &walked, &linear);
 			break;
 		}
 	}
@@ -217,6 +226,88 @@ static void kmalloc_rounds_up_to_size_class(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ksize(q), class);
 	memset(q, PATTERN, class);
 	KUNIT_EXPECT_EQ(test, ((u8 *)q)[class - 1], PATTERN);
+}
+
+/* Sizes at the edges: zero, one, each side of each limit, the largest. */
+static const size_t extreme_sizes[] = {
+	0, 1, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_CACHE_SIZE + 1,
+	KMALLOC_MAX_SIZE - 1, KMALLOC_MAX_SIZE, KMALLOC_MAX_SIZE + 1,
+	SIZE_MAX / 2 + 1, SIZE_MAX - 1, SIZE_MAX,
+};
+
+static void extreme_size_to_desc(const size_t *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size_%zu", *size);
+}
+
+KUNIT_ARRAY_PARAM(extreme_size, extreme_sizes, extreme_size_to_desc);
+
+/*
+ * kmalloc_size_roundup() at the extremes (slab.h kerneldoc, "the
+ * allocation size that kmalloc would actually give"; mm/slab_common.c):
+ * 0 stays 0, any other size rounds to no less than itself and never to 0;
+ * a size kmalloc refuses rounds to one it still refuses; and kmalloc of
+ * what it returns for a size kmalloc serves has exactly that ksize().
+ */
+static void kmalloc_size_roundup_at_the_extremes(struct kunit *test)
+{
+	size_t size = *(const size_t *)test->param_value;
+	size_t rounded = kmalloc_size_roundup(size);
+	void *p;
+
+	if (!size) {
+		KUNIT_EXPECT_EQ(test, rounded, 0);
+		return;
+	}
+#ifdef ALLOC_KUNIT_ROUNDUP_WRAPS_ABOVE_MAX
+	if (size > KMALLOC_MAX_SIZE && size != SIZE_MAX)
+		kunit_skip(test, "this kernel's roundup wraps to 0 above KMALLOC_MAX_SIZE");
+#endif
+	KUNIT_EXPECT_GE(test, rounded, size);
+	OPTIMIZER_HIDE_VAR(rounded);
+	p = kmalloc(rounded, GFP_KERNEL | __GFP_NOWARN);
+	if (size > KMALLOC_MAX_SIZE) {
+		KUNIT_EXPECT_NULL_MSG(test, p, "kmalloc(%zu) served", rounded);
+		kfree(p);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, p), 0);
+	skip_if_kfence(test, p);
+	KUNIT_EXPECT_EQ(test, ksize(p), rounded);
+}
+
+/*
+ * array_size() and struct_size() saturate at SIZE_MAX on overflow
+ * (include/linux/overflow.h), and kmalloc, kvmalloc and vmalloc refuse
+ * SIZE_MAX, quietly with __GFP_NOWARN: an overflowed size can never turn
+ * into a small buffer.
+ */
+static void saturated_sizes_are_refused(struct kunit *test)
+{
+	struct flex {
+		size_t n;
+		u64 items[];
+	} *f = NULL;
+	size_t huge = SIZE_MAX / 2 + 1, bytes;
+	void *p;
+
+	OPTIMIZER_HIDE_VAR(huge);
+	KUNIT_EXPECT_EQ(test, array_size(huge, 2), SIZE_MAX);
+	KUNIT_EXPECT_EQ(test, struct_size(f, items, huge), SIZE_MAX);
+	bytes = array_size(huge, 2);
+	p = kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kfree(p);
+	p = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kvfree(p);
+	p = __vmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	vfree(p);
+	p = kvmalloc_array(huge, 2, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kvfree(p);
 }
 
 /*
@@ -260,36 +351,58 @@ static void kmalloc_is_aligned(struct kunit *test)
 				    "misaligned for its power-of-two size");
 }
 
+static void *kmalloc_plain(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+static void *kzalloc_plain(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL);
+}
+
+static void *kcalloc_one(size_t size)
+{
+	return kcalloc(1, size, GFP_KERNEL);
+}
+
+static void *kmalloc_gfp_zero(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL | __GFP_ZERO);
+}
+
+static void kfree_zeroing_buffer(const void *p)
+{
+	kfree(p);
+}
+
+static const struct alloc_kunit_zeroing kmalloc_zeroings[] = {
+	{ "kzalloc", kmalloc_plain, kzalloc_plain, kfree_zeroing_buffer },
+	{ "kcalloc", kmalloc_plain, kcalloc_one, kfree_zeroing_buffer },
+	{ "__GFP_ZERO", kmalloc_plain, kmalloc_gfp_zero, kfree_zeroing_buffer },
+};
+
 /*
  * kzalloc(), kcalloc() and __GFP_ZERO return zeroed memory (slab.h
- * kerneldoc), even when the object was just freed full of a pattern: the
- * first allocation dirties the class, the next ones reuse it.
+ * kerneldoc), shown on the very object that was just freed full of a
+ * pattern: fresh memory proves nothing, it is often zero already.
  */
 static void kmalloc_zeroes_on_dirty_reuse(struct kunit *test)
 {
-	static const char * const zeroing[] = { "kzalloc", "kcalloc",
-						"__GFP_ZERO" };
 	size_t size = param_size(test);
-	void *p, *z;
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
-		p = kmalloc(size, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		memset(p, PATTERN, size);
-		kfree(p);
+	for (i = 0; i < ARRAY_SIZE(kmalloc_zeroings); i++) {
+		const struct alloc_kunit_zeroing *z = &kmalloc_zeroings[i];
+		void *p = alloc_kunit_dirty_reuse(test, z, size);
 
-		if (i == 0)
-			z = kzalloc(size, GFP_KERNEL);
-		else if (i == 1)
-			z = kcalloc(1, size, GFP_KERNEL);
-		else
-			z = kmalloc(size, GFP_KERNEL | __GFP_ZERO);
-		KUNIT_ASSERT_NOT_NULL(test, z);
-		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, z),
+		if (!p)
+			kunit_skip(test, "%s never returned the object just freed",
+				   z->name);
+		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, p),
 				0);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(z, 0, size), NULL,
-					"%s left a non-zero byte", zeroing[i]);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, size), NULL,
+					"%s handed back dirty memory", z->name);
 	}
 }
 
@@ -315,7 +428,7 @@ static void kmalloc_max_size_succeeds(struct kunit *test)
 /*
  * Beyond KMALLOC_MAX_SIZE kmalloc returns NULL (slab.h; the page allocator
  * refuses orders above MAX_PAGE_ORDER); with __GFP_NOWARN it says nothing
- * (the runner fails the run on any WARN in the log). The sizes are hidden
+ * (a report fails the case). The sizes are hidden
  * from the compiler, which would otherwise refuse them at build time.
  */
 static void kmalloc_beyond_max_size_fails(struct kunit *test)
@@ -488,25 +601,34 @@ static void krealloc_null_and_zero(struct kunit *test)
 
 /*
  * GFP_ATOMIC and GFP_NOWAIT never sleep, so small allocations work with a
- * spinlock held and preemption off (memory-allocation.rst, "GFP flags";
- * with CONFIG_DEBUG_ATOMIC_SLEEP a sleeping path would splat).
+ * spinlock held and preemption off (memory-allocation.rst, "GFP flags").
+ * A sleep there is caught three ways: CONFIG_DEBUG_ATOMIC_SLEEP's "BUG:
+ * sleeping function called from invalid context" and the scheduler's
+ * "BUG: scheduling while atomic" fail the case through the report helper,
+ * and the task's context-switch count, which any sleep raises, must not
+ * move (the one check that needs no debug option, e.g. on UML 6.1).
  */
 static void kmalloc_works_in_atomic_context(struct kunit *test)
 {
 	static DEFINE_SPINLOCK(lock);
+	unsigned long switches;
 	void *atomic, *nowait;
 
 	spin_lock(&lock);
+	switches = current->nvcsw + current->nivcsw;
 	atomic = kmalloc(64, GFP_ATOMIC);
 	nowait = kmalloc(64, GFP_NOWAIT | __GFP_NOWARN);
 	if (atomic)
 		memset(atomic, PATTERN, 64);
 	kfree(atomic);
 	kfree(nowait);
+	switches = current->nvcsw + current->nivcsw - switches;
 	spin_unlock(&lock);
 
 	KUNIT_EXPECT_NOT_NULL(test, atomic);
 	KUNIT_EXPECT_NOT_NULL(test, nowait);
+	KUNIT_EXPECT_EQ_MSG(test, switches, 0,
+			    "the task was switched out with a spinlock held");
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(kmem_cache_destroy_action, kmem_cache_destroy,
@@ -603,20 +725,34 @@ static void kmem_cache_runs_constructor(struct kunit *test)
 	KUNIT_EXPECT_GE(test, atomic_read(&ctor_calls), ARRAY_SIZE(c->obj));
 }
 
-/* kmem_cache_zalloc() zeroes an object that was freed dirty (slab.h). */
+/*
+ * kmem_cache_zalloc() zeroes (slab.h), shown on the object just freed
+ * dirty: the cache's per-cpu freelist hands it back first.
+ */
 static void kmem_cache_zalloc_zeroes(struct kunit *test)
 {
 	const unsigned int size = 200;
 	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_zalloc", size,
 					      0, NULL);
 	struct cache_object *c = objects_for_test(test, s);
-	void *p = kmem_cache_alloc(s, GFP_KERNEL);
+	unsigned int try;
 
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	memset(p, PATTERN, size);
-	kmem_cache_free(s, p);
-	c->obj[0] = kmem_cache_zalloc(s, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c->obj[0]);
+	for (try = 0; try < ALLOC_KUNIT_REUSE_TRIES; try++) {
+		void *p = kmem_cache_alloc(s, GFP_KERNEL);
+		unsigned long old = (unsigned long)p;
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, PATTERN, size);
+		kmem_cache_free(s, p);
+		c->obj[0] = kmem_cache_zalloc(s, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->obj[0]);
+		if ((unsigned long)c->obj[0] == old)
+			break;
+		kmem_cache_free(s, c->obj[0]);
+		c->obj[0] = NULL;
+	}
+	if (!c->obj[0])
+		kunit_skip(test, "the cache never returned the object just freed");
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(c->obj[0], 0, size), NULL);
 }
 
@@ -664,6 +800,9 @@ static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE_PARAM(kmalloc_large_uses_page_allocator, size_gen_params),
 	KUNIT_CASE_PARAM(kmalloc_is_aligned, size_gen_params),
 	KUNIT_CASE_PARAM(kmalloc_zeroes_on_dirty_reuse, size_gen_params),
+	KUNIT_CASE_PARAM(kmalloc_size_roundup_at_the_extremes,
+			 extreme_size_gen_params),
+	KUNIT_CASE(saturated_sizes_are_refused),
 	KUNIT_CASE(kmalloc_max_size_succeeds),
 	KUNIT_CASE(kmalloc_beyond_max_size_fails),
 	KUNIT_CASE(kmalloc_zero_size_is_zero_size_ptr),
@@ -681,6 +820,10 @@ static struct kunit_case kmalloc_test_cases[] = {
 
 static struct kunit_suite kmalloc_test_suite = {
 	.name = "kmalloc",
+	.suite_init = alloc_report_suite_init,
+	.suite_exit = alloc_report_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
 	.test_cases = kmalloc_test_cases,
 };
 

@@ -18,6 +18,8 @@
 #include <linux/vmalloc.h>
 
 #include "alloc_kunit_compat.h"
+#include "alloc_kunit_report.h"
+#include "alloc_kunit_reuse.h"
 
 #define PATTERN 0x3c
 
@@ -116,6 +118,10 @@ static void kvmalloc_above_int_max_fails(struct kunit *test)
 	size_t size = (size_t)INT_MAX + 1;
 	void *p;
 
+	/* vmalloc refuses more than totalram_pages() before INT_MAX matters */
+	if (size >> PAGE_SHIFT > totalram_pages())
+		kunit_skip(test,
+			   "needs over 2 GiB of RAM: vmalloc's RAM check refuses the size first");
 	OPTIMIZER_HIDE_VAR(size);
 	p = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	KUNIT_EXPECT_NULL(test, p);
@@ -135,20 +141,42 @@ static void kvmalloc_zero_size(struct kunit *test)
 	kvfree(NULL);
 }
 
-/* kvzalloc() zeroes both kinds, after the same size was freed dirty. */
+static void *kvmalloc_plain(size_t size)
+{
+	return kvmalloc(size, GFP_KERNEL);
+}
+
+static void *kvzalloc_plain(size_t size)
+{
+	return kvzalloc(size, GFP_KERNEL);
+}
+
+static void kvfree_zeroing_buffer(const void *p)
+{
+	kvfree(p);
+}
+
+static const struct alloc_kunit_zeroing kvzalloc_zeroing = {
+	"kvzalloc", kvmalloc_plain, kvzalloc_plain, kvfree_zeroing_buffer,
+};
+
+/*
+ * kvzalloc() zeroes both kinds (slab.h kerneldoc), shown on memory it
+ * reuses just after it was freed full of a pattern: the same slab object
+ * below a page, some of the same pages for vmalloc memory.
+ */
 static void kvzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 {
 	const size_t sizes[] = { PAGE_SIZE / 2, 2 * KMALLOC_MAX_SIZE };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		u8 *p = kvmalloc(sizes[i], GFP_KERNEL);
+		u8 *p = alloc_kunit_dirty_reuse(test, &kvzalloc_zeroing,
+						sizes[i]);
 
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		memset(p, PATTERN, sizes[i]);
-		kvfree(p);
-		p = kvzalloc(sizes[i], GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p);
+		if (!p)
+			kunit_skip(test, "kvzalloc(%zu) never reused memory just freed",
+				   sizes[i]);
 		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kvfree_action, p),
 				0);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, sizes[i]), NULL,
@@ -233,6 +261,10 @@ static struct kunit_case kvmalloc_test_cases[] = {
 
 static struct kunit_suite kvmalloc_test_suite = {
 	.name = "kvmalloc",
+	.suite_init = alloc_report_suite_init,
+	.suite_exit = alloc_report_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
 	.test_cases = kvmalloc_test_cases,
 };
 

@@ -10,20 +10,27 @@
  * where a case must show it. Each assertion names its rule; expected values
  * come from PAGE_SIZE, KMALLOC_MAX_SIZE and totalram_pages().
  *
- * Cases that can only be checked by triggering a WARN (vmalloc(0) WARNs once
- * per boot whatever the flags) run only with CONFIG_VMALLOC_KUNIT_WARN_TESTS,
- * which is off by default: a passing run keeps the kernel log clean.
+ * A kernel report fails the running case unless the case declared it
+ * (alloc_kunit_report.h): vmalloc(0) must WARN, a __GFP_NOWARN call must
+ * stay silent.
  */
 
 #include <kunit/test.h>
 #include <linux/gfp.h>
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/sort.h>
+#include <linux/vm_event_item.h>
+#include <linux/vmstat.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "alloc_kunit_compat.h"
+#include "alloc_kunit_counters.h"
+#include "alloc_kunit_report.h"
+#include "alloc_kunit_reuse.h"
 
 #define PATTERN 0x5a
 
@@ -99,8 +106,10 @@ static unsigned int contiguous_runs(const unsigned long *pfns, unsigned int nr)
  * (find_vm_area(), get_vm_area_size() without the guard page), every page
  * has a backing page (vmalloc_to_page(), vmalloc_to_pfn()), and that page's
  * linear-map alias holds exactly the bytes written through the vmalloc
- * address. The physical layout is reported, not asserted: physical
- * scattering is allowed, not promised.
+ * address; where the page tables can be walked (x86_64), they map each
+ * page where vmalloc_to_pfn() says. The physical layout is reported, not
+ * asserted here: scattering is allowed, not promised (the fragmentation
+ * case below shows it where it must hold).
  */
 static void vmalloc_maps_every_page(struct kunit *test)
 {
@@ -109,6 +118,7 @@ static void vmalloc_maps_every_page(struct kunit *test)
 	u8 *p = vmalloc_for_test(test, size);
 	struct vm_struct *area = find_vm_area(p);
 	unsigned long *pfns;
+	phys_addr_t walked;
 
 	KUNIT_ASSERT_NOT_NULL(test, area);
 	KUNIT_EXPECT_EQ(test, get_vm_area_size(area), PAGE_ALIGN(size));
@@ -126,6 +136,13 @@ static void vmalloc_maps_every_page(struct kunit *test)
 			return;
 		}
 		pfns[i] = page_to_pfn(page);
+		if (alloc_kunit_walk_phys(addr, &walked) &&
+		    walked != PFN_PHYS(pfns[i])) {
+			KUNIT_FAIL(test,
+				   "page %u: the page tables map it at %pa, vmalloc_to_pfn() says pfn %lu",
+				   i, &walked, pfns[i]);
+			return;
+		}
 		memset(addr, i, PAGE_SIZE);
 		if (memchr_inv(page_address(page), (u8)i, PAGE_SIZE)) {
 			KUNIT_FAIL(test,
@@ -292,6 +309,279 @@ static void vmalloc_serves_what_kmalloc_cannot(struct kunit *test)
 }
 
 /*
+ * Fragmentation, the lesson's central claim: kmalloc needs one physically
+ * contiguous block of order get_order(size), vmalloc only single pages.
+ * The case takes every free page for a moment (__GFP_MEMALLOC reaches
+ * below the watermarks and into the reserves, so no block is left
+ * anywhere), then gives back every page with an odd pfn. Half of memory is
+ * free again, yet no free block is larger than a page: each freed page's
+ * buddy is held, so none merge (mm/page_alloc.c, __free_one_page()). Then
+ * kmalloc of any size served by the page allocator fails, with
+ * __GFP_NORETRY so that it gives up instead of reclaiming, while vmalloc
+ * of the same size succeeds from pages no two of which are physically
+ * adjacent. Everything held is freed when the case ends, and the OOM
+ * killer must not have run.
+ */
+struct held_pages {
+	struct list_head list;
+	unsigned long nr;
+};
+
+static void release_held_pages(void *ctx)
+{
+	struct held_pages *held = ctx;
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &held->list, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	held->nr = 0;
+}
+
+/* Every free page of every zone, highmem and movable ones included. */
+static void hold_all_free_pages(struct held_pages *held)
+{
+	const gfp_t gfp = __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC |
+			  __GFP_NOWARN;
+	struct page *page;
+	int order;
+
+	drain_all_pages(NULL);	/* per-cpu lists back to the free areas */
+	for (order = MAX_PAGE_ORDER; order >= 0; order--) {
+		while ((page = alloc_pages(gfp, order))) {
+			unsigned long i;
+
+			split_page(page, order);
+			for (i = 0; i < 1UL << order; i++)
+				list_add(&nth_page(page, i)->lru, &held->list);
+			held->nr += 1UL << order;
+			cond_resched();
+		}
+	}
+}
+
+static unsigned long free_blocks_above_order_0(void)
+{
+	unsigned long blocks = 0;
+	struct zone *zone;
+	int order;
+
+	drain_all_pages(NULL);
+	for_each_populated_zone(zone)
+		for (order = 1; order <= MAX_PAGE_ORDER; order++)
+			blocks += READ_ONCE(zone->free_area[order].nr_free);
+	return blocks;
+}
+
+/* vmalloc(@size) succeeds with no two of its pages physically adjacent. */
+static void expect_vmalloc_scattered(struct kunit *test, size_t size)
+{
+	unsigned long *pfns;
+	unsigned int nr, i;
+	u8 *v = vmalloc(size);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, v, "vmalloc(%zu) failed", size);
+	memset(v, PATTERN, size);
+	pfns = alloc_kunit_vmalloc_pfns(v, size, &nr);
+	if (!pfns)
+		vfree(v);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	for (i = 1; i < nr; i++)
+		if (pfns[i] - pfns[i - 1] < 2)
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, nr,
+			    "vmalloc(%zu): pfns %lu and %lu are adjacent",
+			    size, pfns[i - 1], pfns[min(i, nr - 1)]);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(v, PATTERN, size), NULL);
+	kvfree(pfns);
+	vfree(v);
+}
+
+static void vmalloc_succeeds_where_fragmentation_defeats_kmalloc(struct kunit *test)
+{
+	/* the smallest kmalloc that the page allocator serves, and the largest */
+	const unsigned int low = get_order(KMALLOC_MAX_CACHE_SIZE + 1);
+	unsigned long kills = oom_kills(test), freed = 0;
+	struct held_pages *held = kunit_kzalloc(test, sizeof(*held),
+						GFP_KERNEL);
+	struct page *page, *next;
+	unsigned int order;
+
+	if (totalram_pages() > (16UL << 30) >> PAGE_SHIFT)
+		kunit_skip(test, "holding every free page of more than 16 GiB takes too long");
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	INIT_LIST_HEAD(&held->list);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, release_held_pages, held),
+			0);
+
+	hold_all_free_pages(held);
+	list_for_each_entry_safe(page, next, &held->list, lru) {
+		if (page_to_pfn(page) & 1) {
+			list_del(&page->lru);
+			__free_page(page);
+			freed++;
+		}
+	}
+	held->nr -= freed;
+	kunit_info(test, "held %lu pages, gave back %lu (every odd pfn)\n",
+		   held->nr + freed, freed);
+	if (free_blocks_above_order_0())
+		kunit_skip(test, "memory could not be fragmented: pages freed meanwhile merged");
+
+	for (order = low; order <= MAX_PAGE_ORDER; order++) {
+		size_t size = PAGE_SIZE << order;
+		void *k = kmalloc(size, GFP_KERNEL | __GFP_NORETRY |
+				  __GFP_NOWARN);
+
+		KUNIT_EXPECT_NULL_MSG(test, k,
+				      "kmalloc(%zu) found a block of order %u",
+				      size, order);
+		kfree(k);
+	}
+	expect_vmalloc_scattered(test, PAGE_SIZE << low);
+	expect_vmalloc_scattered(test, KMALLOC_MAX_SIZE);
+
+	release_held_pages(held);
+	KUNIT_EXPECT_EQ(test, oom_kills(test), kills);
+}
+
+/* Pages the page allocator has handed out since boot, every zone. */
+static unsigned long pages_allocated(struct kunit *test)
+{
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long *events = kunit_kcalloc(test, NR_VM_EVENT_ITEMS,
+					      sizeof(*events), GFP_KERNEL);
+	unsigned long sum = 0;
+	int zone;
+
+	KUNIT_ASSERT_NOT_NULL(test, events);
+	all_vm_events(events);
+	/* FOR_ALL_ZONES(PGALLOC) in vm_event_item.h: one event per zone */
+	for (zone = 0; zone < MAX_NR_ZONES; zone++)
+		sum += events[PGALLOC_NORMAL - ZONE_NORMAL + zone];
+	kunit_kfree(test, events);
+	return sum;
+#else
+	kunit_skip(test, "needs CONFIG_VM_EVENT_COUNTERS to count page allocations");
+	return 0;
+#endif
+}
+
+/*
+ * The lesson's last claim, "vmalloc costs more", counted instead of timed:
+ * every vmalloc goes to the page allocator for every page it maps
+ * (mm/vmalloc.c, vm_area_alloc_pages()), while kmalloc of a size a slab
+ * serves reuses objects and touches the page allocator only when a slab
+ * runs out (mm/slub.c). Over ROUNDS alloc+free pairs of each slab size,
+ * vmalloc must take at least ROUNDS times its page count from the page
+ * allocator, and at least twice as many pages as kmalloc took.
+ */
+#define COST_ROUNDS 256
+
+static void vmalloc_does_more_page_allocator_work_than_kmalloc(struct kunit *test)
+{
+	const size_t sizes[] = { 8, 64, 512, PAGE_SIZE / 2, PAGE_SIZE,
+				 KMALLOC_MAX_CACHE_SIZE };
+	unsigned int i, round;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+		unsigned long k_pages, v_pages, start;
+		void *p;
+
+		/* one pair first, so that a new slab is not counted */
+		kfree(kmalloc(size, GFP_KERNEL));
+		start = pages_allocated(test);
+		for (round = 0; round < COST_ROUNDS; round++) {
+			p = kmalloc(size, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			kfree(p);
+		}
+		k_pages = pages_allocated(test) - start;
+
+		start = pages_allocated(test);
+		for (round = 0; round < COST_ROUNDS; round++) {
+			p = vmalloc(size);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			vfree(p);
+		}
+		v_pages = pages_allocated(test) - start;
+
+		kunit_info(test, "size %zu, %u alloc+free pairs: kmalloc took %lu pages, vmalloc %lu\n",
+			   size, COST_ROUNDS, k_pages, v_pages);
+		KUNIT_EXPECT_GE(test, v_pages,
+				COST_ROUNDS * (PAGE_ALIGN(size) >> PAGE_SHIFT));
+		KUNIT_EXPECT_GE(test, v_pages, 2 * k_pages);
+	}
+}
+
+/*
+ * vmalloc_huge() may map with PMD-sized pages where the architecture has
+ * HAVE_ARCH_HUGE_VMALLOC (mm/vmalloc.c, VM_ALLOW_HUGE_VMAP), and on x86_64
+ * with fresh memory it does. The contract of vmalloc memory must still
+ * hold page by page: vmalloc_to_page() finds, for every PAGE_SIZE step, a
+ * page of its own with a reference (the huge allocation is split, never
+ * left compound with tails at count 0: split_page() in
+ * vm_area_alloc_pages()), whose linear alias holds the bytes written; and
+ * freeing gives every page back.
+ */
+static void vmalloc_huge_is_sound_page_by_page(struct kunit *test)
+{
+	const size_t size = 2 * PMD_SIZE;
+	const unsigned int nr = size >> PAGE_SHIFT;
+	struct mem_counters before, after;
+	struct vm_struct *area;
+	unsigned int i, bad = 0;
+	u8 *p;
+
+	if (!IS_ENABLED(CONFIG_HAVE_ARCH_HUGE_VMALLOC))
+		kunit_skip(test,
+			   "no huge vmalloc mappings here (HAVE_ARCH_HUGE_VMALLOC)");
+	read_counters(&before);
+	p = vmalloc_huge(size, GFP_KERNEL);
+	/* freed below, not deferred: the counters are read after the free */
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	area = find_vm_area(p);
+	KUNIT_EXPECT_NOT_NULL(test, area);
+#ifdef CONFIG_HAVE_ARCH_HUGE_VMALLOC
+	if (area)
+		kunit_info(test, "%u pages, mapped with pages of order %u\n",
+			   nr, area->page_order);
+#ifdef CONFIG_X86
+	KUNIT_EXPECT_EQ_MSG(test, area ? area->page_order : 0,
+			    PMD_SHIFT - PAGE_SHIFT,
+			    "x86_64 maps a fresh %zu-byte vmalloc_huge() with PMDs",
+			    size);
+#endif
+#endif
+	memset(p, PATTERN, size);
+	for (i = 0; i < nr; i++) {
+		struct page *page = vmalloc_to_page(p + (size_t)i * PAGE_SIZE);
+
+		if (!page || PageTail(page) || page_count(page) < 1 ||
+		    (!PageHighMem(page) &&
+		     *(u8 *)page_address(page) != PATTERN)) {
+			if (!bad++)
+				KUNIT_FAIL(test,
+					   "page %u: %s", i, !page ? "not mapped" :
+					   PageTail(page) ? "a compound tail" :
+					   page_count(page) < 1 ? "count 0" :
+					   "its alias holds other bytes");
+		}
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	vfree(p);
+	read_counters(&after);
+	KUNIT_EXPECT_GE_MSG(test, after.free_pages,
+			    before.free_pages - (long)(nr / 16),
+			    "freeing did not give the pages back");
+	KUNIT_EXPECT_LE(test, after.vmalloc_pages,
+			before.vmalloc_pages + 2 * (long)(THREAD_SIZE / PAGE_SIZE));
+}
+
+/*
  * A request for more pages than the machine has returns NULL at once
  * (mm/vmalloc.c checks totalram_pages() first), quietly with __GFP_NOWARN.
  */
@@ -306,29 +596,52 @@ static void vmalloc_beyond_ram_fails(struct kunit *test)
 	vfree(p);
 }
 
+static void *vmalloc_plain(size_t size)
+{
+	return vmalloc(size);
+}
+
+static void *vzalloc_plain(size_t size)
+{
+	return vzalloc(size);
+}
+
+static void *vmalloc_gfp_zero(size_t size)
+{
+	return __vmalloc(size, GFP_KERNEL | __GFP_ZERO);
+}
+
+static void vfree_zeroing_buffer(const void *p)
+{
+	vfree(p);
+}
+
+static const struct alloc_kunit_zeroing vmalloc_zeroings[] = {
+	{ "vzalloc", vmalloc_plain, vzalloc_plain, vfree_zeroing_buffer },
+	{ "__GFP_ZERO", vmalloc_plain, vmalloc_gfp_zero, vfree_zeroing_buffer },
+};
+
 /*
  * vzalloc() and __GFP_ZERO return zeroed memory (vmalloc.h kerneldoc),
- * even when the pages were just freed full of a pattern.
+ * shown on a buffer that reuses physical pages just freed full of a
+ * pattern: fresh pages prove nothing, they are often zero already.
  */
 static void vzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 {
 	size_t size = param_size(test);
-	u8 *p, *z;
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
-		p = vmalloc(size);
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		memset(p, PATTERN, size);
-		vfree(p);
+	for (i = 0; i < ARRAY_SIZE(vmalloc_zeroings); i++) {
+		const struct alloc_kunit_zeroing *z = &vmalloc_zeroings[i];
+		void *p = alloc_kunit_dirty_reuse(test, z, size);
 
-		z = i ? __vmalloc(size, GFP_KERNEL | __GFP_ZERO) : vzalloc(size);
-		KUNIT_ASSERT_NOT_NULL(test, z);
-		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, vfree_action, z),
+		if (!p)
+			kunit_skip(test, "%s never reused a page just freed",
+				   z->name);
+		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, vfree_action, p),
 				0);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(z, 0, size), NULL,
-					"%s left a non-zero byte",
-					i ? "__GFP_ZERO" : "vzalloc");
+		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, size), NULL,
+					"%s handed back dirty memory", z->name);
 	}
 }
 
@@ -403,18 +716,16 @@ static void vrealloc_keeps_contents(struct kunit *test)
 
 /*
  * vmalloc(0) returns NULL, after a WARN_ON_ONCE that no GFP flag silences
- * (mm/vmalloc.c, __vmalloc_node_range()). Only with the WARN switch on.
+ * (mm/vmalloc.c, __vmalloc_node_range()): the WARN is declared, and must
+ * appear, since nothing else in the kernel calls vmalloc(0) first.
  */
 static void vmalloc_zero_size_fails(struct kunit *test)
 {
 	size_t zero = 0;
-	void *p;
+	void *p = NULL;
 
-	if (!IS_ENABLED(CONFIG_VMALLOC_KUNIT_WARN_TESTS))
-		kunit_skip(test,
-			   "WARNs by design; set CONFIG_VMALLOC_KUNIT_WARN_TESTS=y");
 	OPTIMIZER_HIDE_VAR(zero);
-	p = vmalloc(zero);
+	ALLOC_KUNIT_EXPECT_REPORT(test, "WARNING:", p = vmalloc(zero));
 	KUNIT_EXPECT_NULL(test, p);
 	vfree(p);
 }
@@ -428,6 +739,9 @@ static struct kunit_case vmalloc_test_cases[] = {
 	KUNIT_CASE(vmalloc_has_guard_page),
 	KUNIT_CASE(vmap_joins_scattered_pages),
 	KUNIT_CASE(vmalloc_serves_what_kmalloc_cannot),
+	KUNIT_CASE_SLOW(vmalloc_succeeds_where_fragmentation_defeats_kmalloc),
+	KUNIT_CASE(vmalloc_does_more_page_allocator_work_than_kmalloc),
+	KUNIT_CASE(vmalloc_huge_is_sound_page_by_page),
 	KUNIT_CASE(vmalloc_beyond_ram_fails),
 	KUNIT_CASE(vmalloc_array_overflow_fails),
 	KUNIT_CASE(vfree_null_and_atomic),
@@ -438,6 +752,10 @@ static struct kunit_case vmalloc_test_cases[] = {
 
 static struct kunit_suite vmalloc_test_suite = {
 	.name = "vmalloc",
+	.suite_init = alloc_report_suite_init,
+	.suite_exit = alloc_report_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
 	.test_cases = vmalloc_test_cases,
 };
 

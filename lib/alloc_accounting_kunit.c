@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "alloc_accounting": every free path gives memory back to the
+ * kernel's own accounting.
+ *
+ * For each way the kernel offers to free kmalloc, kmem_cache and vmalloc
+ * memory, a batch large enough that per-cpu counter deltas cannot hide a
+ * miss (BATCH_BYTES) is allocated, the counter it belongs to must move by
+ * about that much (so the check can see), and after the free path free
+ * pages, slab pages and vmalloc pages must be back where they were: a
+ * path that forgot to free, or that freed but mis-counted (a vmalloc
+ * counter taken below where it started, for instance), fails.
+ *
+ * Slack: SLUB keeps a few empty slabs per cache on its partial lists
+ * (min_partial, and per-cpu partial slabs), and vmalloc keeps page tables
+ * it populated; SLACK_PAGES covers those, a sixteenth of a batch.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "alloc_kunit_compat.h"
+#include "alloc_kunit_counters.h"
+#include "alloc_kunit_report.h"
+
+#define BATCH_BYTES	(4UL << 20)
+#define BATCH_PAGES	(BATCH_BYTES >> PAGE_SHIFT)
+#define SLACK_PAGES	(BATCH_PAGES / 16)
+#define OBJ_SIZE	512
+#define NR_OBJS		(BATCH_BYTES / OBJ_SIZE)
+#define VBUF_SIZE	(64UL << 10)
+#define NR_VBUFS	(BATCH_BYTES / VBUF_SIZE)
+
+/* What a free path frees; filled by its alloc step. */
+struct batch {
+	void **objs;
+	unsigned int nr;
+	struct kmem_cache *cache;
+	struct page **pages;
+	unsigned int still_used;	/* pages vunmap() left with other users */
+};
+
+enum counter { SLAB, VMALLOC, PAGES };
+
+struct free_path {
+	const char *name;
+	enum counter moves;	/* the counter the batch must show up in */
+	void (*alloc)(struct kunit *test, struct batch *b);
+	void (*free)(struct batch *b);
+};
+
+static void alloc_objs(struct kunit *test, struct batch *b, size_t size,
+		       void *(*alloc)(struct batch *b, size_t size))
+{
+	unsigned int i;
+
+	b->nr = BATCH_BYTES / size;
+	b->objs = kvcalloc(b->nr, sizeof(*b->objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b->objs);
+	for (i = 0; i < b->nr; i++) {
+		b->objs[i] = alloc(b, size);
+		if (!b->objs[i])
+			break;
+		memset(b->objs[i], 0x6b, size);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, i, b->nr, "allocation %u of %u failed", i,
+			    b->nr);
+}
+
+static void *kmalloc_one(struct batch *b, size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+static void *cache_one(struct batch *b, size_t size)
+{
+	return kmem_cache_alloc(b->cache, GFP_KERNEL);
+}
+
+static void *vmalloc_one(struct batch *b, size_t size)
+{
+	return vmalloc(size);
+}
+
+static void *kvmalloc_one(struct batch *b, size_t size)
+{
+	return kvmalloc(size, GFP_KERNEL);
+}
+
+static void kmalloc_batch(struct kunit *test, struct batch *b)
+{
+	alloc_objs(test, b, OBJ_SIZE, kmalloc_one);
+}
+
+static void cache_batch(struct kunit *test, struct batch *b)
+{
+	/* it may be merged with kmalloc-512; its slabs count the same */
+	b->cache = kmem_cache_create("alloc_kunit_acct", OBJ_SIZE, 0, 0,
+				     NULL);
+	KUNIT_ASSERT_NOT_NULL(test, b->cache);
+	alloc_objs(test, b, OBJ_SIZE, cache_one);
+}
+
+static void vmalloc_batch(struct kunit *test, struct batch *b)
+{
+	alloc_objs(test, b, VBUF_SIZE, vmalloc_one);
+}
+
+/* kvmalloc memory of both kinds: slab objects and vmalloc buffers. */
+static void kvmalloc_batch(struct kunit *test, struct batch *b)
+{
+	unsigned int i;
+
+	alloc_objs(test, b, VBUF_SIZE, kvmalloc_one);
+	for (i = 0; i < b->nr; i += 2) {
+		kvfree(b->objs[i]);
+		b->objs[i] = vmalloc(VBUF_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, b->objs[i]);
+	}
+}
+
+/* Pages of our own, mapped with vmap() in VBUF_SIZE pieces. */
+static void vmap_batch(struct kunit *test, struct batch *b, unsigned long flags)
+{
+	const unsigned int per_map = VBUF_SIZE >> PAGE_SHIFT;
+	unsigned int i, j;
+
+	b->nr = NR_VBUFS;
+	b->objs = kvcalloc(b->nr, sizeof(*b->objs), GFP_KERNEL);
+	b->pages = kvcalloc(BATCH_PAGES, sizeof(*b->pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b->objs);
+	KUNIT_ASSERT_NOT_NULL(test, b->pages);
+	for (i = 0; i < b->nr; i++) {
+		struct page **pages = b->pages + i * per_map;
+
+		for (j = 0; j < per_map; j++) {
+			pages[j] = alloc_page(GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, pages[j]);
+		}
+		if (flags & VM_MAP_PUT_PAGES) {
+			/* vfree() will free the pages and this array */
+			struct page **own = kvmemdup(pages, per_map *
+						     sizeof(*pages),
+						     GFP_KERNEL);
+
+			KUNIT_ASSERT_NOT_NULL(test, own);
+			b->objs[i] = vmap(own, per_map, flags, PAGE_KERNEL);
+			if (!b->objs[i])
+				kvfree(own);
+		} else {
+			b->objs[i] = vmap(pages, per_map, flags, PAGE_KERNEL);
+		}
+		KUNIT_ASSERT_NOT_NULL(test, b->objs[i]);
+		memset(b->objs[i], 0x6b, VBUF_SIZE);
+	}
+}
+
+static void vmap_plain_batch(struct kunit *test, struct batch *b)
+{
+	vmap_batch(test, b, VM_MAP);
+}
+
+static void vmap_put_pages_batch(struct kunit *test, struct batch *b)
+{
+	vmap_batch(test, b, VM_MAP | VM_MAP_PUT_PAGES);
+}
+
+static void free_with_kfree(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		kfree(b->objs[i]);
+}
+
+static void free_with_kfree_sensitive(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		kfree_sensitive(b->objs[i]);
+}
+
+static void free_with_kfree_bulk(struct batch *b)
+{
+	kfree_bulk(b->nr, b->objs);
+}
+
+static void free_with_kmem_cache_free(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		kmem_cache_free(b->cache, b->objs[i]);
+	kmem_cache_shrink(b->cache);
+}
+
+static void free_with_kmem_cache_free_bulk(struct batch *b)
+{
+	kmem_cache_free_bulk(b->cache, b->nr, b->objs);
+	kmem_cache_shrink(b->cache);
+}
+
+static void free_with_kvfree(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		kvfree(b->objs[i]);
+}
+
+static void free_with_vfree(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		vfree(b->objs[i]);
+}
+
+/* vfree_atomic() defers to a work item: wait until the pages are back. */
+static void free_with_vfree_atomic(struct batch *b)
+{
+	long before = vmalloc_nr_pages();
+	unsigned int i, waited;
+
+	for (i = 0; i < b->nr; i++)
+		vfree_atomic(b->objs[i]);
+	for (waited = 0; waited < 50; waited++) {
+		if (vmalloc_nr_pages() <= before - (long)BATCH_PAGES)
+			break;
+		msleep(20);
+	}
+}
+
+/* vunmap() leaves the pages to their owner, who frees them after. */
+static void free_with_vunmap(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		vunmap(b->objs[i]);
+	for (i = 0; i < BATCH_PAGES; i++) {
+		b->still_used += page_count(b->pages[i]) != 1;
+		__free_page(b->pages[i]);
+	}
+}
+
+static const struct free_path free_paths[] = {
+	{ "kfree", SLAB, kmalloc_batch, free_with_kfree },
+	{ "kfree_sensitive", SLAB, kmalloc_batch, free_with_kfree_sensitive },
+	{ "kfree_bulk", SLAB, kmalloc_batch, free_with_kfree_bulk },
+	{ "kmem_cache_free", SLAB, cache_batch, free_with_kmem_cache_free },
+	{ "kmem_cache_free_bulk", SLAB, cache_batch,
+	  free_with_kmem_cache_free_bulk },
+	{ "kvfree", PAGES, kvmalloc_batch, free_with_kvfree },
+	{ "vfree", VMALLOC, vmalloc_batch, free_with_vfree },
+	{ "vfree_atomic", VMALLOC, vmalloc_batch, free_with_vfree_atomic },
+	{ "vunmap", PAGES, vmap_plain_batch, free_with_vunmap },
+	{ "vfree_vm_map_put_pages", PAGES, vmap_put_pages_batch,
+	  free_with_vfree },
+};
+
+static void free_path_to_desc(const struct free_path *path, char *desc)
+{
+	strscpy(desc, path->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(free_path, free_paths, free_path_to_desc);
+
+static void release_batch(void *ctx)
+{
+	struct batch *b = ctx;
+
+	kvfree(b->objs);
+	kvfree(b->pages);
+	kmem_cache_destroy(b->cache);
+}
+
+/*
+ * Memory freed through @path comes back to the counters: free pages, slab
+ * pages and vmalloc pages return to where they were before the batch was
+ * allocated, within SLACK_PAGES; vmalloc pages, an exact count, within a
+ * thread stack's worth (a kernel thread started meanwhile has a vmalloc'ed
+ * stack). The batch first shows up in the counter it belongs to.
+ */
+static void free_path_returns_memory_to_the_counters(struct kunit *test)
+{
+	const struct free_path *path = test->param_value;
+	const long stacks = 2 * THREAD_SIZE / PAGE_SIZE;
+	struct mem_counters before, held, after;
+	struct batch *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	long grew;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, release_batch, b), 0);
+	read_counters(&before);
+	path->alloc(test, b);
+	read_counters(&held);
+	path->free(b);
+	read_counters(&after);
+	KUNIT_EXPECT_EQ_MSG(test, b->still_used, 0,
+			    "pages with a reference left after vunmap()");
+	kunit_info(test, "held: free %+ld, slab %+ld, vmalloc %+ld; after %s: free %+ld, slab %+ld, vmalloc %+ld pages\n",
+		   held.free_pages - before.free_pages,
+		   held.slab_pages - before.slab_pages,
+		   held.vmalloc_pages - before.vmalloc_pages, path->name,
+		   after.free_pages - before.free_pages,
+		   after.slab_pages - before.slab_pages,
+		   after.vmalloc_pages - before.vmalloc_pages);
+
+	/* the batch is visible where it belongs, so a miss would be too */
+	grew = path->moves == SLAB ? held.slab_pages - before.slab_pages :
+	       path->moves == VMALLOC ? held.vmalloc_pages - before.vmalloc_pages :
+	       before.free_pages - held.free_pages;
+	KUNIT_EXPECT_GE_MSG(test, grew, (long)(BATCH_PAGES - SLACK_PAGES),
+			    "the batch did not show in its counter");
+
+	KUNIT_EXPECT_GE_MSG(test, after.free_pages,
+			    before.free_pages - (long)SLACK_PAGES,
+			    "free pages did not come back");
+	KUNIT_EXPECT_LE_MSG(test, after.slab_pages,
+			    before.slab_pages + (long)SLACK_PAGES,
+			    "slab pages did not come back");
+	KUNIT_EXPECT_LE_MSG(test, after.vmalloc_pages,
+			    before.vmalloc_pages + stacks,
+			    "vmalloc pages did not come back");
+	KUNIT_EXPECT_GE_MSG(test, after.vmalloc_pages,
+			    before.vmalloc_pages - stacks,
+			    "vmalloc pages fell below where they started");
+}
+
+/*
+ * kfree_sensitive() zeroes the whole ksize() of the object before freeing
+ * it (mm/slab_common.c). Seen on the same object allocated again without
+ * zeroing: all its bytes are zero but for at most one aligned word, where
+ * SLUB keeps its free pointer while the object is free (mm/slub.c,
+ * set_freepointer()); without init_on_alloc, nothing else writes there.
+ */
+static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
+{
+	const size_t sizes[] = { 24, 200, PAGE_SIZE, KMALLOC_MAX_CACHE_SIZE };
+	unsigned int i, try;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *p = NULL, *q = NULL;
+		size_t ks = 0, nonzero, j, first = 0;
+
+		for (try = 0; try < 64; try++) {
+			unsigned long old;
+
+			/* ask for the whole class, so that all of it is ours */
+			ks = kmalloc_size_roundup(sizes[i]);
+			p = kmalloc(ks, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_ASSERT_EQ(test, ksize(p), ks);
+			memset(p, 0xa5, ks);
+			old = (unsigned long)p;
+			kfree_sensitive(p);
+			q = kmalloc(ks, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, q);
+			if ((unsigned long)q == old)
+				break;
+			kfree(q);
+			q = NULL;
+		}
+		if (!q)
+			kunit_skip(test, "never got the freed object back");
+		for (j = 0, nonzero = 0; j < ks; j++)
+			if (q[j] && !nonzero++)
+				first = j;
+		for (j = first; j < ks; j++)
+			if (q[j] && j / sizeof(void *) != first / sizeof(void *))
+				break;
+		kfree(q);
+		KUNIT_EXPECT_EQ_MSG(test, j, ks,
+				    "size %zu: byte %zu of %zu kept its contents",
+				    sizes[i], j, ks);
+	}
+}
+
+static struct kunit_case alloc_accounting_test_cases[] = {
+	KUNIT_CASE_PARAM(free_path_returns_memory_to_the_counters,
+			 free_path_gen_params),
+	KUNIT_CASE(kfree_sensitive_zeroes_the_whole_object),
+	{}
+};
+
+static struct kunit_suite alloc_accounting_test_suite = {
+	.name = "alloc_accounting",
+	.suite_init = alloc_report_suite_init,
+	.suite_exit = alloc_report_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
+	.test_cases = alloc_accounting_test_cases,
+};
+
+kunit_test_suite(alloc_accounting_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of memory accounting on every free path");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Zeroing that proves it: a zeroing allocator is only shown to zero when
+ * it hands back memory that held something. Fresh memory is often zero
+ * already (UML's always is), so a kzalloc() that stopped zeroing would pass
+ * a check on it. alloc_kunit_dirty_reuse() fills a buffer with a pattern,
+ * frees it, and allocates with the zeroing call until that returns memory
+ * the dirty buffer used, as kfence_test.c's test_gfpzero does: the same
+ * object for kmalloc memory, one of the same physical pages for vmalloc
+ * memory.
+ */
+#ifndef _ALLOC_KUNIT_REUSE_H
+#define _ALLOC_KUNIT_REUSE_H
+
+#include <kunit/test.h>
+#include <linux/bsearch.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#define ALLOC_KUNIT_DIRT 0xd1
+#define ALLOC_KUNIT_REUSE_TRIES 64
+
+/* An allocator and its zeroing form, with sizes in bytes. */
+struct alloc_kunit_zeroing {
+	const char *name;
+	void *(*alloc)(size_t size);
+	void *(*zalloc)(size_t size);
+	void (*free)(const void *p);
+};
+
+static inline int alloc_kunit_cmp_pfn(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The sorted pfns of a vmalloc buffer's pages, in a kvmalloc'd array. */
+static inline unsigned long *alloc_kunit_vmalloc_pfns(const void *p,
+						      size_t size,
+						      unsigned int *nr)
+{
+	unsigned long *pfns;
+	unsigned int i;
+
+	*nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	pfns = kvmalloc_array(*nr, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return NULL;
+	for (i = 0; i < *nr; i++)
+		pfns[i] = vmalloc_to_pfn(p + (size_t)i * PAGE_SIZE);
+	sort(pfns, *nr, sizeof(*pfns), alloc_kunit_cmp_pfn, NULL);
+	return pfns;
+}
+
+/* How many pages of vmalloc buffer @q are among the sorted @pfns. */
+static inline unsigned int alloc_kunit_pages_shared(const unsigned long *pfns,
+						    unsigned int nr,
+						    const void *q, size_t size)
+{
+	unsigned int i, shared = 0;
+
+	for (i = 0; i < PAGE_ALIGN(size) >> PAGE_SHIFT; i++) {
+		unsigned long pfn = vmalloc_to_pfn(q + (size_t)i * PAGE_SIZE);
+
+		if (bsearch(&pfn, pfns, nr, sizeof(*pfns), alloc_kunit_cmp_pfn))
+			shared++;
+	}
+	return shared;
+}
+
+/*
+ * A buffer of @size from @z->zalloc that reuses memory @z->alloc just
+ * returned and that was freed full of ALLOC_KUNIT_DIRT; NULL when none
+ * came back in ALLOC_KUNIT_REUSE_TRIES tries. The caller frees it.
+ */
+static inline void *alloc_kunit_dirty_reuse(struct kunit *test,
+					    const struct alloc_kunit_zeroing *z,
+					    size_t size)
+{
+	unsigned int try, nr = 0;
+
+	for (try = 0; try < ALLOC_KUNIT_REUSE_TRIES; try++) {
+		unsigned long *pfns = NULL, old;
+		void *p = z->alloc(size), *q;
+		bool reused;
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "%s: alloc(%zu)", z->name,
+					  size);
+		memset(p, ALLOC_KUNIT_DIRT, size);
+		if (is_vmalloc_addr(p)) {
+			pfns = alloc_kunit_vmalloc_pfns(p, size, &nr);
+			if (!pfns)
+				z->free(p);
+			KUNIT_ASSERT_NOT_NULL(test, pfns);
+		}
+		old = (unsigned long)p;
+		z->free(p);
+		q = z->zalloc(size);
+		if (!q)
+			kvfree(pfns);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "%s(%zu)", z->name, size);
+		if (pfns)
+			reused = is_vmalloc_addr(q) &&
+				 alloc_kunit_pages_shared(pfns, nr, q, size);
+		else
+			reused = (unsigned long)q == old;
+		kvfree(pfns);
+		if (reused)
+			return q;
+		z->free(q);
+	}
+	return NULL;
+}
+
+#endif /* _ALLOC_KUNIT_REUSE_H */

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "realloc": krealloc(), kvrealloc() and vrealloc() as a
+ * matrix - grow or shrink, in place or moved, with or without __GFP_ZERO,
+ * on slab memory, page-allocator memory, vmalloc memory and across the
+ * boundaries between them.
+ *
+ * The contract is the 6.12 kerneldoc of the three (mm/slab_common.c,
+ * mm/util.c, mm/vmalloc.c): contents are kept up to the lesser of the old
+ * and new sizes; an object that still fits stays where it is; and when
+ * every call for an allocation, the first one included, passes __GFP_ZERO,
+ * every byte past the requested size reads zero, even after a shrink and
+ * a grow back ("keep | zero" up to the bucket size). Each cell checks the
+ * step it names, then grows once more to the full capacity in place, where
+ * a stale byte from before a shrink would show.
+ *
+ * To add a cell: add a line to realloc_cells[]; sizes are derived from the
+ * kernel's constants, CAP means "the capacity of the first allocation".
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "alloc_kunit_compat.h"
+#include "alloc_kunit_report.h"
+
+enum realloc_api { KREALLOC, KVREALLOC, VREALLOC };
+enum placement { STAYS, MOVES };
+
+static const char * const api_names[] = {
+	[KREALLOC] = "krealloc", [KVREALLOC] = "kvrealloc",
+	[VREALLOC] = "vrealloc",
+};
+
+/* The capacity of the first allocation: ksize(), or the area's pages. */
+#define CAP 0
+
+struct realloc_cell {
+	const char *name;
+	enum realloc_api api;
+	size_t from, to;
+	enum placement placement;
+};
+
+/* Sizes either side of the slab/page-allocator and kmalloc/vmalloc lines */
+#define SLAB_TOP	KMALLOC_MAX_CACHE_SIZE
+#define PAGES		(KMALLOC_MAX_CACHE_SIZE + 1)
+#define VMALLOC_ONLY	(KMALLOC_MAX_SIZE + 1)
+
+static const struct realloc_cell realloc_cells[] = {
+	/* kmalloc memory: within ksize() krealloc keeps the object */
+	{ "slab_grow_in_place", KREALLOC, 100, CAP, STAYS },
+	{ "slab_grow_moves", KREALLOC, 100, 1000, MOVES },
+	{ "slab_shrink_in_place", KREALLOC, 1000, 100, STAYS },
+	{ "slab_to_pages_moves", KREALLOC, SLAB_TOP, PAGES, MOVES },
+	{ "pages_grow_in_place", KREALLOC, PAGES, CAP, STAYS },
+	{ "pages_grow_moves", KREALLOC, PAGES, 4 * PAGES, MOVES },
+	{ "pages_shrink_in_place", KREALLOC, 4 * PAGES, 100, STAYS },
+	/* kvrealloc: krealloc for kmalloc memory, vrealloc for vmalloc */
+	{ "slab_grow_in_place", KVREALLOC, 100, CAP, STAYS },
+	{ "slab_grow_moves", KVREALLOC, 100, 1000, MOVES },
+	{ "slab_shrink_in_place", KVREALLOC, 1000, 100, STAYS },
+	{ "slab_to_vmalloc_moves", KVREALLOC, 1000, VMALLOC_ONLY, MOVES },
+	{ "vmalloc_grow_in_place", KVREALLOC, VMALLOC_ONLY, CAP, STAYS },
+	{ "vmalloc_grow_moves", KVREALLOC, VMALLOC_ONLY,
+	  VMALLOC_ONLY + 2 * PAGE_SIZE, MOVES },
+	{ "vmalloc_shrink_in_place", KVREALLOC, VMALLOC_ONLY, 100, STAYS },
+	/* vrealloc: within the area's pages it keeps the area */
+	{ "grow_in_place", VREALLOC, PAGE_SIZE + 100, CAP, STAYS },
+	{ "grow_moves", VREALLOC, PAGE_SIZE + 100, 5 * PAGE_SIZE, MOVES },
+	{ "shrink_in_place", VREALLOC, 5 * PAGE_SIZE, 100, STAYS },
+};
+
+/* Each cell twice: without, then with __GFP_ZERO. */
+struct realloc_param {
+	const struct realloc_cell *cell;
+	bool zero;
+};
+
+static struct realloc_param realloc_params[2 * ARRAY_SIZE(realloc_cells)];
+
+static const void *realloc_gen_params(const void *prev, char *desc)
+{
+	const struct realloc_param *next;
+	unsigned int i;
+
+	if (!prev)
+		for (i = 0; i < ARRAY_SIZE(realloc_params); i++) {
+			realloc_params[i].cell = &realloc_cells[i / 2];
+			realloc_params[i].zero = i % 2;
+		}
+	next = prev ? (const struct realloc_param *)prev + 1 : realloc_params;
+	if (next >= realloc_params + ARRAY_SIZE(realloc_params))
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s_%s%s",
+		 api_names[next->cell->api], next->cell->name,
+		 next->zero ? "_gfp_zero" : "");
+	return next;
+}
+
+static void *api_alloc(struct kunit *test, enum realloc_api api, size_t size,
+		       gfp_t gfp)
+{
+	switch (api) {
+	case KREALLOC:
+		return kmalloc(size, gfp);
+	case KVREALLOC:
+		return kvmalloc(size, gfp);
+	default:
+		return __vmalloc(size, gfp);
+	}
+}
+
+static void *api_realloc(struct kunit *test, enum realloc_api api,
+			 void *p, size_t old, size_t new, gfp_t gfp)
+{
+	switch (api) {
+	case KREALLOC:
+		return krealloc(p, new, gfp);
+	case KVREALLOC:
+		return alloc_kunit_kvrealloc(p, old, new, gfp);
+	default:
+#ifdef ALLOC_KUNIT_HAVE_VREALLOC
+		return vrealloc(p, new, gfp);
+#else
+		kunit_skip(test, "no vrealloc() before 6.12");
+		return NULL;
+#endif
+	}
+}
+
+/* The slot's buffer is freed when the case ends, whatever it holds. */
+static void kvfree_slot(void *slot)
+{
+	kvfree(*(void **)slot);
+}
+
+/* Bytes usable in place: ksize(), or the vmalloc area without its guard. */
+static size_t capacity(const void *p)
+{
+	if (is_vmalloc_addr(p))
+		return get_vm_area_size(find_vm_area(p));
+	return ksize(p);
+}
+
+static u8 pattern_at(size_t i)
+{
+	return i * 13 + 7;
+}
+
+static size_t first_mismatch(const u8 *p, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (p[i] != pattern_at(i))
+			return i;
+	return to;
+}
+
+static size_t first_nonzero(const u8 *p, size_t from, size_t to)
+{
+	const u8 *bad = from < to ? memchr_inv(p + from, 0, to - from) : NULL;
+
+	return bad ? bad - p : to;
+}
+
+/* How 6.1 differs: its kvrealloc() always moves to grow (mm/util.c). */
+static enum placement expected_placement(const struct realloc_cell *cell,
+					 size_t from, size_t to)
+{
+#ifndef ALLOC_KUNIT_HAVE_VREALLOC
+	if (cell->api == KVREALLOC && to > from)
+		return MOVES;
+#endif
+	return cell->placement;
+}
+
+static void realloc_keeps_contents_and_zeroes(struct kunit *test)
+{
+	const struct realloc_param *param = test->param_value;
+	const struct realloc_cell *cell = param->cell;
+	gfp_t gfp = GFP_KERNEL | (param->zero ? __GFP_ZERO : 0);
+	size_t from = cell->from, to = cell->to, kept, cap, i;
+	void **slot = kunit_kzalloc(test, sizeof(*slot), GFP_KERNEL);
+	u8 *p, *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kvfree_slot, slot), 0);
+	p = api_alloc(test, cell->api, from, gfp);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	*slot = p;
+	if (to == CAP)
+		to = capacity(p);
+	for (i = 0; i < from; i++)
+		p[i] = pattern_at(i);
+
+	q = api_realloc(test, cell->api, p, from, to, gfp);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	*slot = q;
+	if (expected_placement(cell, from, to) == STAYS)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, q, p, "%zu -> %zu moved", from, to);
+	else
+		KUNIT_EXPECT_PTR_NE_MSG(test, q, p, "%zu -> %zu stayed", from, to);
+	if (cell->to == VMALLOC_ONLY)
+		KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(q));
+	kept = min(from, to);
+	KUNIT_EXPECT_EQ_MSG(test, first_mismatch(q, 0, kept), kept,
+			    "a kept byte changed");
+	if (param->zero)
+		KUNIT_EXPECT_EQ_MSG(test, first_nonzero(q, from, to), to,
+				    "a byte past the old size is not zero");
+
+	/* Grow to the full capacity in place: no stale byte may show. */
+	cap = capacity(q);
+	p = q;
+	q = api_realloc(test, cell->api, p, to, cap, gfp);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	*slot = q;
+	KUNIT_EXPECT_EQ_MSG(test, first_mismatch(q, 0, kept), kept,
+			    "a kept byte changed on growing to %zu", cap);
+	if (param->zero)
+		KUNIT_EXPECT_EQ_MSG(test, first_nonzero(q, kept, cap), cap,
+				    "stale byte after %zu -> %zu -> %zu", from,
+				    to, cap);
+}
+
+static struct kunit_case realloc_test_cases[] = {
+	KUNIT_CASE_PARAM(realloc_keeps_contents_and_zeroes, realloc_gen_params),
+	{}
+};
+
+static struct kunit_suite realloc_test_suite = {
+	.name = "realloc",
+	.suite_init = alloc_report_suite_init,
+	.suite_exit = alloc_report_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
+	.test_cases = realloc_test_cases,
+};
+
+kunit_test_suite(realloc_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of krealloc, kvrealloc and vrealloc");
+MODULE_LICENSE("GPL");
