@@ -17,6 +17,7 @@ KDIR ?=
 FILTER ?=
 TIMEOUT ?= 300
 BENCH_RUNS ?= 2
+PATCH ?=
 # What make test runs after UML 6.12: kernel-arch pairs.
 TEST_MATRIX ?= 6.1-um 6.12-x86_64
 PYTHON ?= python3
@@ -26,12 +27,13 @@ RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
 	$(if $(KDIR),--kdir='$(KDIR)') $(if $(FILTER),--filter='$(FILTER)') \
 	--timeout='$(TIMEOUT)'
 
-.PHONY: help run test bench prepare clean
+.PHONY: help run test bench regressions prepare clean
 
 help:
 	@echo 'make run    build and run every suite with kunit.py (UML, $(KERNEL))'
 	@echo 'make test   the project test suite: tool tests, checkpatch, make run'
 	@echo 'make bench  allocation and access cost: table, CSV, JSON, plot'
+	@echo 'make regressions  put real allocator bugs back one by one (PATCH=name)'
 	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64  KDIR=/path/to/linux'
 	@echo '            FILTER=suite.case*  TIMEOUT=seconds  BENCH_RUNS=2'
 	@echo '            TEST_MATRIX="6.1-um 6.12-x86_64" (what make test adds to 6.12-um)'
@@ -43,6 +45,10 @@ run:
 bench:
 	@$(TOOL) bench --kernel='$(KERNEL)' --arch='$(ARCH)' \
 		$(if $(KDIR),--kdir='$(KDIR)') --runs='$(BENCH_RUNS)'
+
+regressions:
+	@$(TOOL) regressions --kernel='$(KERNEL)' --arch='$(ARCH)' \
+		$(if $(PATCH),--only='$(PATCH)') --timeout='$(TIMEOUT)'
 
 prepare:
 	@$(TOOL) prepare --kernel='$(KERNEL)' --arch='$(ARCH)' \

@@ -41,6 +41,12 @@ def parser():
     prep = sub.add_parser('prepare',
                           help='install, unpack and graft; print the view')
     _common(prep)
+    regr = sub.add_parser('regressions', help='put real allocator bugs '
+                          'back one at a time; which do the suites catch?')
+    _common(regr)
+    regr.add_argument('--only', default='',
+                      help='only the patches whose name contains this')
+    regr.add_argument('--timeout', type=int, default=300)
     sub.add_parser('test', help="the project's whole test suite")
     return top
 
@@ -55,6 +61,10 @@ def main(argv):
         if args.command == 'bench':
             return runner.bench(args.kernel, args.arch, args.kdir or None,
                                 args.runs, args.timeout)
+        if args.command == 'regressions':
+            from . import regressions
+            return regressions.run_all(args.kernel, args.arch, args.only,
+                                       args.timeout, args.kdir or None)
         if args.command == 'prepare':
             _, target = runner.prepare(args.kernel, args.arch,
                                        args.kdir or None)

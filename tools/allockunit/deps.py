@@ -18,10 +18,11 @@ ARCH_PACKAGES = {
 }
 # What the tool tests run for real, each with the package that brings it:
 # the source tests unpack a .tar.xz through `tar -xJ` (xz), the bench tests
-# draw the plot (gnuplot), the runner tests build a fake tree (make).
-# `make test` installs them before the tool tests start.
+# draw the plot (gnuplot), the runner tests build a fake tree (make), the
+# regression tests apply patches (patch). `make test` installs them before
+# the tool tests start.
 TOOL_TEST_PROGRAMS = {'xz': 'xz-utils', 'gnuplot': 'gnuplot-nox',
-                      'make': 'make'}
+                      'make': 'make', 'patch': 'patch'}
 
 
 def source_package(kernel):

@@ -25,7 +25,7 @@ class ToolTestPrerequisitesTest(unittest.TestCase):
                 contextlib.redirect_stderr(io.StringIO()):
             selftest.tool_tests(selftest.Tally())
         self.assertEqual(order[0], ('ensure', ['gnuplot-nox', 'make',
-                                               'xz-utils']))
+                                               'patch', 'xz-utils']))
         self.assertEqual(order[1], ('discover',))
 
 

@@ -1,0 +1,273 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`make regressions`: put real allocator bugs back, one at a time, and see
+which the suites catch.
+
+Each tools/regressions/NN-slug.patch re-introduces one bug fixed upstream
+(its `# ` header names the fix and where it is visible). The patches are
+applied to a scratch tree: a folder of symbolic links to Debian's unpacked
+tree, with real copies of just the files a patch touches, so neither the
+user's tree nor the shared unpacked one is ever written. The scratch tree
+keeps one build folder, so each patch costs an incremental build. After
+each run the touched files are restored, and the verdict recorded:
+
+  caught       a case failed, or the kernel reported a splat, or it
+               crashed after some cases had run
+  missed       every case passed
+  no boot      the kernel stopped before any case ran
+  no build     the patched kernel did not compile
+
+Results: a table, a closing `N caught, N missed` line, and
+build/results/regressions-<kernel>-<arch>/regressions.json.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+
+from . import UserError
+from . import deps
+from . import results
+from . import runner
+from . import source
+
+PATCH_DIR = os.path.join(runner.PROJECT, 'tools', 'regressions')
+_HEADER = re.compile(r'^#\s*([A-Za-z ]+):\s*(.*)$')
+_TARGET = re.compile(r'^\+\+\+ b/(\S+)')
+
+
+class Patch:
+    def __init__(self, path):
+        self.path = path
+        self.name = os.path.basename(path)[:-len('.patch')]
+        self.header = {}
+        self.files = []
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                head = _HEADER.match(line)
+                if head and not self.files:
+                    self.header[head.group(1).strip().lower()] = \
+                        head.group(2).strip()
+                target = _TARGET.match(line)
+                if target and target.group(1) not in self.files:
+                    self.files.append(target.group(1))
+        if not self.files:
+            raise UserError('%s changes no file (no "+++ b/..." line)'
+                            % os.path.relpath(path))
+
+    def visible_on(self, arch):
+        """Whether the header says a test on `arch` can see the bug."""
+        visible = self.header.get('visible', 'UML').lower()
+        if 'kasan' in visible and 'only' in visible:
+            return False
+        return ('uml' in visible) if arch == 'um' else \
+            ('uml' in visible or arch.replace('_', '') in
+             visible.replace('_', '').replace('-', ''))
+
+
+def find_patches(only=''):
+    if not os.path.isdir(PATCH_DIR):
+        return []
+    names = sorted(n for n in os.listdir(PATCH_DIR) if n.endswith('.patch'))
+    if only:
+        names = [n for n in names if only in n]
+    return [Patch(os.path.join(PATCH_DIR, n)) for n in names]
+
+
+def _link_or_copy(src, dst, copy):
+    if os.path.lexists(dst):
+        if os.path.isdir(dst) and not os.path.islink(dst):
+            shutil.rmtree(dst)
+        else:
+            os.unlink(dst)
+    if copy:
+        # a fresh mtime, so that make rebuilds what a restore changed back
+        shutil.copyfile(src, dst)
+        os.chmod(dst, 0o644)
+    else:
+        os.symlink(src, dst)
+
+
+def sync_scratch(tree, scratch, copied):
+    """A tree of links to `tree`, with real copies of the `copied` paths
+    (relative) and real folders above them. Copies are refreshed from the
+    tree when their content differs, so a run always starts clean."""
+    tree, scratch = os.path.abspath(tree), os.path.abspath(scratch)
+    real_dirs = {''}
+    for rel in copied:
+        parts = rel.split('/')[:-1]
+        for i in range(1, len(parts) + 1):
+            real_dirs.add('/'.join(parts[:i]))
+    for rel in sorted(real_dirs):
+        here = os.path.join(scratch, rel)
+        if os.path.islink(here) or os.path.isfile(here):
+            os.unlink(here)
+        os.makedirs(here, exist_ok=True)
+        src_dir = os.path.join(tree, rel)
+        names = set(os.listdir(src_dir))
+        for name in names:
+            child = '/'.join(p for p in (rel, name) if p)
+            dst = os.path.join(scratch, child)
+            src = os.path.join(src_dir, name)
+            if child in real_dirs:
+                continue
+            if child in copied:
+                if not _same(src, dst):
+                    _link_or_copy(src, dst, True)
+            elif not (os.path.islink(dst) and os.readlink(dst) == src):
+                _link_or_copy(src, dst, False)
+        for name in set(os.listdir(here)) - names:
+            gone = os.path.join(here, name)
+            if os.path.isdir(gone) and not os.path.islink(gone):
+                shutil.rmtree(gone)
+            else:
+                os.unlink(gone)
+    return scratch
+
+
+def _same(a, b):
+    if os.path.islink(b) or not os.path.isfile(b):
+        return False
+    with open(a, 'rb') as f, open(b, 'rb') as g:
+        return f.read() == g.read()
+
+
+def apply_patch(patch, scratch, reverse=False):
+    cmd = ['patch', '-p1', '--forward', '--no-backup-if-mismatch', '-s',
+           '-d', scratch, '-i', patch.path]
+    if reverse:
+        cmd.insert(1, '-R')
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise UserError('%s does not apply to %s: %s' % (
+            os.path.relpath(patch.path), scratch,
+            (proc.stdout + proc.stderr).strip().splitlines()[-1:] or ['?']))
+
+
+def verdict(status, cases):
+    """(verdict, failed case names) from a run's status and cases."""
+    failed = ['.'.join(c.path) for c in cases if c.status in ('FAIL',
+                                                                'ERROR')]
+    if status == runner.EXIT_BUILD:
+        return 'no build', failed
+    if status == runner.EXIT_INCOMPLETE and not cases:
+        return 'no boot', failed
+    if status == runner.EXIT_OK:
+        return 'missed', failed
+    if not failed:
+        failed = ['(a kernel report in the log)'
+                  if status == runner.EXIT_FAILED else '(kernel stopped)']
+    return 'caught', failed
+
+
+def table(rows):
+    out = ['| patch | verdict | failed cases |', '|---|---|---|']
+    for row in rows:
+        cases = ', '.join(row['failed'][:6])
+        if len(row['failed']) > 6:
+            cases += ', +%d more' % (len(row['failed']) - 6)
+        out.append('| %s | %s | %s |' % (row['patch'], row['verdict'],
+                                          cases or '-'))
+    return out
+
+
+def closing_line(rows):
+    counts = {}
+    for row in rows:
+        counts[row['verdict']] = counts.get(row['verdict'], 0) + 1
+    line = '%d caught, %d missed' % (counts.get('caught', 0),
+                                     counts.get('missed', 0))
+    for other in ('no build', 'no boot', 'not visible here'):
+        if counts.get(other):
+            line += ', %d %s' % (counts[other], other)
+    return line
+
+
+def _cases(results_dir):
+    path = os.path.join(results_dir, 'kunit.json')
+    if not os.path.isfile(path):
+        return []
+    with open(path) as f:
+        return list(results.leaf_cases(json.load(f)))
+
+
+def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
+            kdir=None, log=print, run=None):
+    """Apply, build, run and revert every patch; returns the exit status:
+    0 when every patch visible here was caught, 1 otherwise. The scratch
+    tree links to Debian's tree for `kernel`, or to `kdir`."""
+    run = run or runner.run
+    patches = find_patches(only)
+    if not patches:
+        raise UserError('no patch in %s%s' % (
+            os.path.relpath(PATCH_DIR), ' matches ' + only if only else ''))
+    if kdir:
+        tree = os.path.abspath(kdir)
+        source.tree_version(tree)
+        deps.ensure(deps.needed(arch) + ['patch'], log)
+        kernel = source.user_tree_id(tree)
+    else:
+        deps.ensure(deps.needed(arch, kernel) + ['patch'], log)
+        tree = source.debian_tree(kernel, log=log)
+    scratch = os.path.join(runner.build_root(), 'regressions',
+                           '%s-scratch' % kernel)
+    copied = sorted({f for p in patches for f in p.files})
+    out_dir = os.path.join(runner.build_root(), 'results',
+                           'regressions-%s-%s' % (kernel, arch))
+    os.makedirs(out_dir, exist_ok=True)
+    rows = []
+    started = time.monotonic()
+
+    def one(label, patch):
+        sync_scratch(tree, scratch, copied)
+        if patch:
+            apply_patch(patch, scratch)
+        try:
+            status = run(arch=arch, kdir=scratch, timeout=timeout, log=log)
+        finally:
+            sync_scratch(tree, scratch, copied)    # restore the copies
+        target = runner.Target(source.user_tree_id(scratch), arch)
+        cases = _cases(target.results)
+        kept = os.path.join(out_dir, label)
+        if os.path.isdir(target.results):
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(target.results, kept)
+        return status, cases
+
+    log('==== regressions: the unpatched scratch tree first')
+    status, cases = one('baseline', None)
+    if status != runner.EXIT_OK:
+        raise UserError('the unpatched tree does not pass (make run exited '
+                        'with %d); see %s/baseline' % (status,
+                                                       os.path.relpath(out_dir)))
+    for n, patch in enumerate(patches, 1):
+        row = {'patch': patch.name, 'reverts': patch.header.get('reverts', ''),
+               'visible': patch.header.get('visible', ''), 'failed': []}
+        if not patch.visible_on(arch):
+            row['verdict'] = 'not visible here'
+            rows.append(row)
+            log('==== %d/%d %s: not visible on %s (%s); skipped'
+                % (n, len(patches), patch.name, arch, row['visible']))
+            continue
+        log('==== %d/%d %s (%.0f s so far)' % (n, len(patches), patch.name,
+                                               time.monotonic() - started))
+        status, cases = one(patch.name, patch)
+        row['verdict'], row['failed'] = verdict(status, cases)
+        row['status'] = status
+        rows.append(row)
+        log('%s: %s %s' % (patch.name, row['verdict'],
+                           ', '.join(row['failed'][:4])))
+    summary = table(rows) + ['', closing_line(rows)]
+    with open(os.path.join(out_dir, 'regressions.json'), 'w') as f:
+        json.dump({'kernel': kernel, 'arch': arch, 'patches': rows,
+                   'seconds': round(time.monotonic() - started)}, f,
+                  indent=1)
+    with open(os.path.join(out_dir, 'regressions.md'), 'w') as f:
+        f.write('\n'.join(summary) + '\n')
+    for line in summary:
+        log(line)
+    missed = [r for r in rows if r['verdict'] in ('missed', 'no build',
+                                                  'no boot')]
+    return 1 if missed else 0
