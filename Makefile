@@ -18,6 +18,7 @@ FILTER ?=
 TIMEOUT ?= 300
 BENCH_RUNS ?= 2
 PATCH ?=
+PATCHES ?=
 # What make test runs after UML 6.12: kernel-arch pairs.
 TEST_MATRIX ?= 6.1-um 6.12-x86_64
 PYTHON ?= python3
@@ -48,7 +49,8 @@ bench:
 
 regressions:
 	@$(TOOL) regressions --kernel='$(KERNEL)' --arch='$(ARCH)' \
-		$(if $(PATCH),--only='$(PATCH)') --timeout='$(TIMEOUT)'
+		$(if $(PATCH),--only='$(PATCH)') --timeout='$(TIMEOUT)' \
+		$(if $(KDIR),--kdir='$(KDIR)') $(if $(PATCHES),--patches='$(PATCHES)')
 
 prepare:
 	@$(TOOL) prepare --kernel='$(KERNEL)' --arch='$(ARCH)' \

@@ -143,11 +143,12 @@ static void vmap_batch(struct kunit *test, struct batch *b, unsigned long flags)
 		}
 		if (flags & VM_MAP_PUT_PAGES) {
 			/* vfree() will free the pages and this array */
-			struct page **own = kvmemdup(pages, per_map *
-						     sizeof(*pages),
-						     GFP_KERNEL);
+			struct page **own = kvmalloc_array(per_map,
+							   sizeof(*own),
+							   GFP_KERNEL);
 
 			KUNIT_ASSERT_NOT_NULL(test, own);
+			memcpy(own, pages, per_map * sizeof(*own));
 			b->objs[i] = vmap(own, per_map, flags, PAGE_KERNEL);
 			if (!b->objs[i])
 				kvfree(own);

@@ -394,6 +394,37 @@ static void kmalloc_injected_failure_returns_null(struct kunit *test)
 }
 
 /*
+ * __GFP_NOFAIL allocations never fail: fault injection leaves them alone
+ * (mm/failslab.c, mm/fail_page_alloc.c), so with every injectable
+ * allocation of the task failing, kmalloc and an order-0 page still
+ * succeed with __GFP_NOFAIL, while the same calls without it fail.
+ * (Orders above 1 with __GFP_NOFAIL WARN by design: not tried.)
+ */
+static void nofail_allocations_survive_injection(struct kunit *test)
+{
+	struct injection *inj = open_injection(test);
+	struct page *page, *plain_page;
+	void *p, *plain;
+
+	fail_all(inj, true);
+	p = kmalloc(64, GFP_KERNEL | __GFP_NOFAIL);
+	page = alloc_page(GFP_KERNEL | __GFP_NOFAIL);
+	plain = kmalloc(64, GFP_KERNEL | __GFP_NOWARN);
+	plain_page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	fail_all(inj, false);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	KUNIT_EXPECT_NULL(test, plain);
+	KUNIT_EXPECT_NULL(test, plain_page);
+	kfree(p);
+	kfree(plain);
+	if (page)
+		__free_page(page);
+	if (plain_page)
+		__free_page(plain_page);
+}
+
+/*
  * With __GFP_NORETRY or __GFP_RETRY_MAYFAIL an allocation up to
  * PAGE_ALLOC_COSTLY_ORDER (which GFP_KERNEL alone would retry and OOM-kill
  * for) returns NULL once memory runs out, and the OOM killer never runs
@@ -526,6 +557,7 @@ static struct kunit_case alloc_failure_test_cases[] = {
 	KUNIT_CASE(lesson_setup_succeeds),
 	KUNIT_CASE_SLOW(lesson_setup_fails_cleanly_at_every_site),
 	KUNIT_CASE(kmalloc_injected_failure_returns_null),
+	KUNIT_CASE(nofail_allocations_survive_injection),
 	KUNIT_CASE_SLOW(costly_orders_fail_without_oom),
 	KUNIT_CASE(kvmalloc_falls_back_to_vmalloc),
 	KUNIT_CASE(kvmalloc_returns_null_when_both_fail),

@@ -47,6 +47,9 @@ def parser():
     regr.add_argument('--only', default='',
                       help='only the patches whose name contains this')
     regr.add_argument('--timeout', type=int, default=300)
+    regr.add_argument('--patches', default='',
+                      help='a folder of patches of your own instead of '
+                      'tools/regressions/')
     sub.add_parser('test', help="the project's whole test suite")
     return top
 
@@ -64,7 +67,8 @@ def main(argv):
         if args.command == 'regressions':
             from . import regressions
             return regressions.run_all(args.kernel, args.arch, args.only,
-                                       args.timeout, args.kdir or None)
+                                       args.timeout, args.kdir or None,
+                                       folder=args.patches or None)
         if args.command == 'prepare':
             _, target = runner.prepare(args.kernel, args.arch,
                                        args.kdir or None)

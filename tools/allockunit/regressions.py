@@ -67,13 +67,14 @@ class Patch:
              visible.replace('_', '').replace('-', ''))
 
 
-def find_patches(only=''):
-    if not os.path.isdir(PATCH_DIR):
-        return []
-    names = sorted(n for n in os.listdir(PATCH_DIR) if n.endswith('.patch'))
+def find_patches(only='', folder=None):
+    folder = folder or PATCH_DIR
+    if not os.path.isdir(folder):
+        raise UserError('no folder %s' % folder)
+    names = sorted(n for n in os.listdir(folder) if n.endswith('.patch'))
     if only:
         names = [n for n in names if only in n]
-    return [Patch(os.path.join(PATCH_DIR, n)) for n in names]
+    return [Patch(os.path.join(folder, n)) for n in names]
 
 
 def _link_or_copy(src, dst, copy):
@@ -194,15 +195,18 @@ def _cases(results_dir):
 
 
 def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
-            kdir=None, log=print, run=None):
+            kdir=None, log=print, run=None, folder=None):
     """Apply, build, run and revert every patch; returns the exit status:
     0 when every patch visible here was caught, 1 otherwise. The scratch
-    tree links to Debian's tree for `kernel`, or to `kdir`."""
+    tree links to Debian's tree for `kernel`, or to `kdir`. `folder` holds
+    the patches (tools/regressions/ by default): a contributor's own
+    breakages run the same way."""
     run = run or runner.run
-    patches = find_patches(only)
+    patches = find_patches(only, folder)
     if not patches:
         raise UserError('no patch in %s%s' % (
-            os.path.relpath(PATCH_DIR), ' matches ' + only if only else ''))
+            folder or os.path.relpath(PATCH_DIR),
+            ' matches ' + only if only else ''))
     if kdir:
         tree = os.path.abspath(kdir)
         source.tree_version(tree)
@@ -215,7 +219,10 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
                            '%s-scratch' % kernel)
     copied = sorted({f for p in patches for f in p.files})
     out_dir = os.path.join(runner.build_root(), 'results',
-                           'regressions-%s-%s' % (kernel, arch))
+                           'regressions-%s-%s%s' % (
+                               kernel, arch,
+                               '-' + os.path.basename(os.path.normpath(
+                                   folder)) if folder else ''))
     os.makedirs(out_dir, exist_ok=True)
     rows = []
     started = time.monotonic()

@@ -122,10 +122,10 @@ class RunAllTest(TempDirTest):
         write(os.path.join(patches, '01-caught.patch'), PATCH)
         write(os.path.join(patches, '02-kasan.patch'),
               PATCH.replace('Visible: UML', 'Visible: KASAN only'))
-        for name, value in (('PATCH_DIR', patches),):
-            patcher = mock.patch.object(regressions, name, value)
-            patcher.start()
-            self.addCleanup(patcher.stop)
+        patcher = mock.patch.object(regressions, 'PATCH_DIR', patches)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.patches = patches
         env = mock.patch.dict(os.environ, {'ALLOC_KUNIT_BUILD':
                                            os.path.join(self.tmp, 'build')})
         env.start()
@@ -163,6 +163,18 @@ class RunAllTest(TempDirTest):
         self.assertEqual([r['verdict'] for r in rows],
                          ['caught', 'not visible here'])
         self.assertEqual(snapshot(self.tree), before)
+
+    def test_patches_of_ones_own_from_another_folder(self):
+        require_program(self, 'patch')
+        mine = os.path.join(self.tmp, 'mine')
+        write(os.path.join(mine, '01-mine.patch'), PATCH)
+        lines = []
+        regressions.run_all(kdir=self.tree, log=lines.append,
+                            run=self.fake_run, folder=mine)
+        self.assertIn('| 01-mine | caught | kmalloc.slub_case |', lines)
+        with self.assertRaises(UserError):
+            regressions.run_all(kdir=self.tree, log=lines.append,
+                                run=self.fake_run, folder=mine + '-none')
 
     def test_a_failing_baseline_stops_before_any_patch(self):
         require_program(self, 'patch')
