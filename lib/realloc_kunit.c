@@ -15,7 +15,8 @@
  * a stale byte from before a shrink would show.
  *
  * To add a cell: add a line to realloc_cells[]; sizes are derived from the
- * kernel's constants, CAP means "the capacity of the first allocation".
+ * kernel's constants, or from the first allocation's capacity (CAP,
+ * PAST_CAP).
  */
 
 #include <kunit/test.h>
@@ -35,8 +36,13 @@ static const char * const api_names[] = {
 	[VREALLOC] = "vrealloc",
 };
 
-/* The capacity of the first allocation: ksize(), or the area's pages. */
-#define CAP 0
+/*
+ * Sizes relative to the capacity of the first allocation (ksize(), or the
+ * vmalloc area's pages, which may be PMD-sized with huge mappings): CAP
+ * fits exactly, PAST_CAP is one byte more.
+ */
+#define CAP		0
+#define PAST_CAP	SIZE_MAX
 
 struct realloc_cell {
 	const char *name;
@@ -53,24 +59,23 @@ struct realloc_cell {
 static const struct realloc_cell realloc_cells[] = {
 	/* kmalloc memory: within ksize() krealloc keeps the object */
 	{ "slab_grow_in_place", KREALLOC, 100, CAP, STAYS },
-	{ "slab_grow_moves", KREALLOC, 100, 1000, MOVES },
+	{ "slab_grow_moves", KREALLOC, 100, PAST_CAP, MOVES },
 	{ "slab_shrink_in_place", KREALLOC, 1000, 100, STAYS },
 	{ "slab_to_pages_moves", KREALLOC, SLAB_TOP, PAGES, MOVES },
 	{ "pages_grow_in_place", KREALLOC, PAGES, CAP, STAYS },
-	{ "pages_grow_moves", KREALLOC, PAGES, 4 * PAGES, MOVES },
+	{ "pages_grow_moves", KREALLOC, PAGES, PAST_CAP, MOVES },
 	{ "pages_shrink_in_place", KREALLOC, 4 * PAGES, 100, STAYS },
 	/* kvrealloc: krealloc for kmalloc memory, vrealloc for vmalloc */
 	{ "slab_grow_in_place", KVREALLOC, 100, CAP, STAYS },
-	{ "slab_grow_moves", KVREALLOC, 100, 1000, MOVES },
+	{ "slab_grow_moves", KVREALLOC, 100, PAST_CAP, MOVES },
 	{ "slab_shrink_in_place", KVREALLOC, 1000, 100, STAYS },
 	{ "slab_to_vmalloc_moves", KVREALLOC, 1000, VMALLOC_ONLY, MOVES },
 	{ "vmalloc_grow_in_place", KVREALLOC, VMALLOC_ONLY, CAP, STAYS },
-	{ "vmalloc_grow_moves", KVREALLOC, VMALLOC_ONLY,
-	  VMALLOC_ONLY + 2 * PAGE_SIZE, MOVES },
+	{ "vmalloc_grow_moves", KVREALLOC, VMALLOC_ONLY, PAST_CAP, MOVES },
 	{ "vmalloc_shrink_in_place", KVREALLOC, VMALLOC_ONLY, 100, STAYS },
 	/* vrealloc: within the area's pages it keeps the area */
 	{ "grow_in_place", VREALLOC, PAGE_SIZE + 100, CAP, STAYS },
-	{ "grow_moves", VREALLOC, PAGE_SIZE + 100, 5 * PAGE_SIZE, MOVES },
+	{ "grow_moves", VREALLOC, PAGE_SIZE + 100, PAST_CAP, MOVES },
 	{ "shrink_in_place", VREALLOC, 5 * PAGE_SIZE, 100, STAYS },
 };
 
@@ -195,6 +200,8 @@ static void realloc_keeps_contents_and_zeroes(struct kunit *test)
 	*slot = p;
 	if (to == CAP)
 		to = capacity(p);
+	else if (to == PAST_CAP)
+		to = capacity(p) + 1;
 	for (i = 0; i < from; i++)
 		p[i] = pattern_at(i);
 
