@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite "alloc_accounting": every free path gives memory back to the
- * kernel's own accounting.
+ * kernel's own accounting, and pages come back from the allocator clean.
  *
  * For each way the kernel offers to free kmalloc, kmem_cache and vmalloc
  * memory, a batch large enough that per-cpu counter deltas cannot hide a
@@ -34,6 +34,7 @@
 #define NR_OBJS		(BATCH_BYTES / OBJ_SIZE)
 #define VBUF_SIZE	(64UL << 10)
 #define NR_VBUFS	(BATCH_BYTES / VBUF_SIZE)
+#define BLOCK_ORDER	2
 
 /* What a free path frees; filled by its alloc step. */
 struct batch {
@@ -94,6 +95,26 @@ static void *kvmalloc_one(struct batch *b, size_t size)
 static void kmalloc_batch(struct kunit *test, struct batch *b)
 {
 	alloc_objs(test, b, OBJ_SIZE, kmalloc_one);
+}
+
+/* Objects the page allocator serves, counted as slab pages all the same. */
+static void kmalloc_large_batch(struct kunit *test, struct batch *b)
+{
+	alloc_objs(test, b, 2 * KMALLOC_MAX_CACHE_SIZE, kmalloc_one);
+}
+
+/* High-order blocks that are not compound pages (no __GFP_COMP). */
+static void page_block_batch(struct kunit *test, struct batch *b)
+{
+	unsigned int i;
+
+	b->nr = BATCH_PAGES >> BLOCK_ORDER;
+	b->pages = kvcalloc(b->nr, sizeof(*b->pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b->pages);
+	for (i = 0; i < b->nr; i++) {
+		b->pages[i] = alloc_pages(GFP_KERNEL, BLOCK_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, b->pages[i]);
+	}
 }
 
 static void cache_batch(struct kunit *test, struct batch *b)
@@ -237,6 +258,22 @@ static void free_with_vfree_atomic(struct batch *b)
 	}
 }
 
+/*
+ * A non-compound block freed while someone else still holds a reference
+ * to its first page: __free_pages() frees the rest at once, the first
+ * page when that reference goes (mm/page_alloc.c, __free_pages()).
+ */
+static void free_with_extra_reference(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++) {
+		get_page(b->pages[i]);
+		__free_pages(b->pages[i], BLOCK_ORDER);
+		put_page(b->pages[i]);
+	}
+}
+
 /* vunmap() leaves the pages to their owner, who frees them after. */
 static void free_with_vunmap(struct batch *b)
 {
@@ -254,6 +291,7 @@ static const struct free_path free_paths[] = {
 	{ "kfree", SLAB, kmalloc_batch, free_with_kfree },
 	{ "kfree_sensitive", SLAB, kmalloc_batch, free_with_kfree_sensitive },
 	{ "kfree_bulk", SLAB, kmalloc_batch, free_with_kfree_bulk },
+	{ "kfree_bulk_large", SLAB, kmalloc_large_batch, free_with_kfree_bulk },
 	{ "kmem_cache_free", SLAB, cache_batch, free_with_kmem_cache_free },
 	{ "kmem_cache_free_bulk", SLAB, cache_batch,
 	  free_with_kmem_cache_free_bulk },
@@ -261,6 +299,8 @@ static const struct free_path free_paths[] = {
 	{ "vfree", VMALLOC, vmalloc_batch, free_with_vfree },
 	{ "vfree_atomic", VMALLOC, vmalloc_batch, free_with_vfree_atomic },
 	{ "vunmap", PAGES, vmap_plain_batch, free_with_vunmap },
+	{ "free_pages_with_extra_reference", PAGES, page_block_batch,
+	  free_with_extra_reference },
 	{ "vfree_vm_map_put_pages", PAGES, vmap_put_pages_batch,
 	  free_with_vfree },
 };
@@ -383,10 +423,64 @@ static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 	}
 }
 
+/*
+ * A page comes back from the allocator clean: page->private, which its
+ * last owner may have left set, is 0 (mm/page_alloc.c,
+ * free_pages_prepare()). Seen on the very page just freed, which the
+ * per-cpu list hands out first.
+ */
+static void freed_page_comes_back_with_private_cleared(struct kunit *test)
+{
+	struct page *page = NULL;
+	unsigned int try;
+
+	for (try = 0; try < 64; try++) {
+		struct page *old = alloc_page(GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, old);
+		set_page_private(old, 0x5a5a5a5a);
+		__free_page(old);
+		page = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		if (page == old)
+			break;
+		__free_page(page);
+		page = NULL;
+	}
+	if (!page)
+		kunit_skip(test, "never got the freed page back");
+	KUNIT_EXPECT_EQ(test, page_private(page), 0UL);
+	__free_page(page);
+}
+
+/*
+ * The bulk page allocator fills only the empty slots of the array and
+ * returns how many slots hold a page, so a call on a full array returns
+ * its size (mm/page_alloc.c, alloc_pages_bulk kerneldoc).
+ */
+static void alloc_pages_bulk_counts_what_the_array_holds(struct kunit *test)
+{
+	struct page **pages = kunit_kcalloc(test, 16, sizeof(*pages),
+					    GFP_KERNEL);
+	unsigned long first, again;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	first = alloc_pages_bulk_array(GFP_KERNEL, 16, pages);
+	again = alloc_pages_bulk_array(GFP_KERNEL, 16, pages);
+	for (i = 0; i < 16; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	KUNIT_EXPECT_EQ(test, first, 16UL);
+	KUNIT_EXPECT_EQ(test, again, 16UL);
+}
+
 static struct kunit_case alloc_accounting_test_cases[] = {
 	KUNIT_CASE_PARAM(free_path_returns_memory_to_the_counters,
 			 free_path_gen_params),
 	KUNIT_CASE(kfree_sensitive_zeroes_the_whole_object),
+	KUNIT_CASE(freed_page_comes_back_with_private_cleared),
+	KUNIT_CASE(alloc_pages_bulk_counts_what_the_array_holds),
 	{}
 };
 

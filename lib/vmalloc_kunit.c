@@ -284,6 +284,36 @@ static void vmap_joins_scattered_pages(struct kunit *test)
 }
 
 /*
+ * vmap() refuses VM_NO_GUARD: it WARNs and keeps the guard page (mm/vmalloc.c,
+ * vmap(): a mapping of pages the caller owns must not run into its
+ * neighbour). The WARN is declared and required.
+ */
+static void vmap_keeps_its_guard_page(struct kunit *test)
+{
+	struct page_set *set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+	struct vm_struct *area;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, set);
+	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, free_page_set, set), 0);
+	for (i = 0; i < 3; i++) {
+		set->pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, set->pages[i]);
+		set->nr++;
+	}
+	ALLOC_KUNIT_EXPECT_REPORT(test, "WARNING:",
+				  set->map = vmap(set->pages, set->nr,
+						  VM_MAP | VM_NO_GUARD,
+						  PAGE_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, set->map);
+	area = find_vm_area(set->map);
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	KUNIT_EXPECT_FALSE(test, area->flags & VM_NO_GUARD);
+	KUNIT_EXPECT_EQ(test, area->size, (set->nr + 1) * PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, vmalloc_to_page(set->map + set->nr * PAGE_SIZE));
+}
+
+/*
  * The lesson's central claim, made deterministic: beyond KMALLOC_MAX_SIZE
  * kmalloc returns NULL while vmalloc succeeds (slab.h; mm/vmalloc.c).
  */
@@ -738,6 +768,7 @@ static struct kunit_case vmalloc_test_cases[] = {
 			 vmalloc_size_gen_params),
 	KUNIT_CASE(vmalloc_has_guard_page),
 	KUNIT_CASE(vmap_joins_scattered_pages),
+	KUNIT_CASE(vmap_keeps_its_guard_page),
 	KUNIT_CASE(vmalloc_serves_what_kmalloc_cannot),
 	KUNIT_CASE_SLOW(vmalloc_succeeds_where_fragmentation_defeats_kmalloc),
 	KUNIT_CASE(vmalloc_does_more_page_allocator_work_than_kmalloc),

@@ -58,13 +58,21 @@ class Patch:
                             % os.path.relpath(path))
 
     def visible_on(self, arch):
-        """Whether the header says a test on `arch` can see the bug."""
+        """Whether a test on `arch` with the default configuration can see
+        the bug, by the header: `UML` (then x86_64 too), `x86_64 only`,
+        `UML only`; any condition beyond that (`KASAN only`, `only when
+        booted with ...`, `UML, but only when ...`) means not here."""
         visible = self.header.get('visible', 'UML').lower()
-        if 'kasan' in visible and 'only' in visible:
+        while re.search(r'\([^()]*\)', visible):      # asides, nested too
+            visible = re.sub(r'\([^()]*\)', '', visible)
+        visible = visible.split('(')[0]     # an aside the line cut short
+        words = set(re.findall(r'[a-z0-9_]+', visible))
+        if not words or not words <= {'uml', 'x86_64', 'only'}:
             return False
-        return ('uml' in visible) if arch == 'um' else \
-            ('uml' in visible or arch.replace('_', '') in
-             visible.replace('_', '').replace('-', ''))
+        named = {'um'} if 'uml' in words else set()
+        if 'x86_64' in words or ('uml' in words and 'only' not in words):
+            named.add('x86_64')
+        return arch in named
 
 
 def find_patches(only='', folder=None):
@@ -133,6 +141,28 @@ def _same(a, b):
         return False
     with open(a, 'rb') as f, open(b, 'rb') as g:
         return f.read() == g.read()
+
+
+def check_patches(tree, scratch, patches=None):
+    """(patch name, problem) for every patch that does not apply to `tree`
+    and come off again cleanly; an empty list when all do."""
+    patches = find_patches() if patches is None else patches
+    copied = sorted({f for p in patches for f in p.files})
+    problems = []
+    for patch in patches:
+        sync_scratch(tree, scratch, copied)
+        try:
+            apply_patch(patch, scratch)
+            apply_patch(patch, scratch, reverse=True)
+        except UserError as e:
+            problems.append((patch.name, str(e)))
+            continue
+        if any(not _same(os.path.join(tree, f), os.path.join(scratch, f))
+               for f in patch.files):
+            problems.append((patch.name, 'reverting it does not give the '
+                             'original back'))
+    sync_scratch(tree, scratch, copied)
+    return problems
 
 
 def apply_patch(patch, scratch, reverse=False):

@@ -94,6 +94,24 @@ def checkpatch(tally, tree):
                   '%d findings' % len(findings))
 
 
+def regression_patches(tally, tree):
+    """Every tools/regressions/ patch applies to the default kernel's tree
+    and comes off again (in a scratch tree of links: the tree is never
+    written)."""
+    from . import regressions
+    try:
+        deps.ensure(['patch'])
+        patches = regressions.find_patches()
+    except UserError as e:
+        tally.add('regression patches', False, str(e))
+        return
+    scratch = os.path.join(runner.build_root(), 'regressions', 'check')
+    problems = dict(regressions.check_patches(tree, scratch, patches))
+    for patch in patches:
+        tally.add('regression patch %s applies and reverts' % patch.name,
+                  patch.name not in problems, problems.get(patch.name, ''))
+
+
 def manifest(tree):
     """A digest of every path, type, size and mtime under the tree."""
     h = hashlib.sha256()
@@ -226,6 +244,10 @@ def main():
     t = stage('checkpatch --strict')
     checkpatch(tally, tree)
     times.append(('checkpatch', time.monotonic() - t))
+
+    t = stage('regression patches apply to %s' % KERNEL)
+    regression_patches(tally, tree)
+    times.append(('patches', time.monotonic() - t))
 
     t = stage('make run (%s, %s)' % (KERNEL, ARCH))
     before = manifest(tree)

@@ -36,9 +36,16 @@ class PatchTest(TempDirTest):
 
     def test_visibility(self):
         path = os.path.join(self.tmp, '02-x.patch')
-        for visible, um, x86 in (('x86_64 only', False, True),
-                                 ('KASAN only', False, False),
-                                 ('UML', True, True)):
+        for visible, um, x86 in (
+                ('x86_64 only (huge vmalloc)', False, True),
+                ('KASAN only', False, False),
+                ('UML', True, True),
+                ('UML only (UML has no SMP)', True, False),
+                ('UML, only when booted with slab_debug=Z', False, False),
+                ('x86_64 only, and only when memory is fragmented', False,
+                 False),
+                ('x86_64 only (huge vmalloc), and only when fragmented',
+                 False, False)):
             write(path, PATCH.replace('Visible: UML', 'Visible: ' + visible))
             patch = regressions.Patch(path)
             self.assertEqual((patch.visible_on('um'),
@@ -74,6 +81,16 @@ class ScratchTest(TempDirTest):
         with open(os.path.join(self.scratch, 'mm', 'slub.c')) as f:
             self.assertEqual(f.read(), 'int slub;\n')
         self.assertEqual(snapshot(self.tree), before)
+
+    def test_check_patches_reports_what_does_not_apply(self):
+        require_program(self, 'patch')
+        bad = os.path.join(self.tmp, '02-bad.patch')
+        write(bad, PATCH.replace('-int slub;', '-int other;'))
+        patches = [regressions.Patch(self.patch_path), regressions.Patch(bad)]
+        problems = regressions.check_patches(self.tree, self.scratch, patches)
+        self.assertEqual([name for name, _ in problems], ['02-bad'])
+        with open(os.path.join(self.scratch, 'mm', 'slub.c')) as f:
+            self.assertEqual(f.read(), 'int slub;\n')
 
     def test_a_patch_that_does_not_apply_says_so(self):
         require_program(self, 'patch')
