@@ -122,7 +122,11 @@ def sync_scratch(tree, scratch, copied):
             src = os.path.join(src_dir, name)
             if child in real_dirs:
                 continue
-            if child in copied:
+            # A copy stays a copy: turned back into a link it would take
+            # the tree's older mtime, and make would keep an object built
+            # from the patched file.
+            if child in copied or (os.path.isfile(dst) and
+                                   not os.path.islink(dst)):
                 if not _same(src, dst):
                     _link_or_copy(src, dst, True)
             elif not (os.path.islink(dst) and os.readlink(dst) == src):
@@ -179,8 +183,10 @@ def apply_patch(patch, scratch, reverse=False):
 
 def verdict(status, cases):
     """(verdict, failed case names) from a run's status and cases."""
-    failed = ['.'.join(c.path) for c in cases if c.status in ('FAIL',
-                                                                'ERROR')]
+    failed = ['.'.join(c.path) for c in cases if c.status == 'FAIL']
+    # a case the kernel never reported (it stopped) has an empty name
+    failed += ['.'.join(p for p in c.path if p) + ' (never reported)'
+               for c in cases if c.status == 'ERROR']
     if status == runner.EXIT_BUILD:
         return 'no build', failed
     if status == runner.EXIT_INCOMPLETE and not cases:

@@ -92,6 +92,19 @@ class ScratchTest(TempDirTest):
         with open(os.path.join(self.scratch, 'mm', 'slub.c')) as f:
             self.assertEqual(f.read(), 'int slub;\n')
 
+    def test_a_copy_never_turns_back_into_a_link(self):
+        # A link takes the tree's older mtime: make would keep the object
+        # built from the patched copy.
+        require_program(self, 'patch')
+        regressions.sync_scratch(self.tree, self.scratch, ['mm/slub.c'])
+        regressions.apply_patch(regressions.Patch(self.patch_path),
+                                self.scratch)
+        regressions.sync_scratch(self.tree, self.scratch, ['lib/string.c'])
+        slub = os.path.join(self.scratch, 'mm', 'slub.c')
+        self.assertFalse(os.path.islink(slub))
+        with open(slub) as f:
+            self.assertEqual(f.read(), 'int slub;\n')
+
     def test_a_patch_that_does_not_apply_says_so(self):
         require_program(self, 'patch')
         regressions.sync_scratch(self.tree, self.scratch, ['mm/slub.c'])
@@ -120,6 +133,13 @@ class VerdictTest(TempDirTest):
         self.assertEqual(regressions.verdict(runner.EXIT_FAILED,
                                              [self.case('PASS')]),
                          ('caught', ['(a kernel report in the log)']))
+
+    def test_a_case_the_kernel_never_reported_is_named_by_its_suite(self):
+        cases = [self.case('FAIL', 'kmalloc.a'),
+                 regressions.results.Case(('kmalloc', ''), 'ERROR')]
+        self.assertEqual(regressions.verdict(runner.EXIT_INCOMPLETE, cases),
+                         ('caught', ['kmalloc.a',
+                                     'kmalloc (never reported)']))
 
     def test_closing_line(self):
         rows = [{'verdict': v} for v in ('caught', 'caught', 'missed',
