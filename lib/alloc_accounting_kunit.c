@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite "alloc_accounting": every free path gives memory back to the
- * kernel's own accounting, and pages come back from the allocator clean.
+ * kernel's own accounting.
  *
  * For each way the kernel offers to free kmalloc, kmem_cache and vmalloc
  * memory, a batch large enough that per-cpu counter deltas cannot hide a
@@ -424,36 +424,6 @@ static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 }
 
 /*
- * A page comes back from the allocator clean: page->private, which its
- * last owner may have left set, is 0 (mm/page_alloc.c,
- * free_pages_prepare()). Seen on the very page just freed, which the
- * per-cpu list hands out first.
- */
-static void freed_page_comes_back_with_private_cleared(struct kunit *test)
-{
-	struct page *page = NULL;
-	unsigned int try;
-
-	for (try = 0; try < 64; try++) {
-		struct page *old = alloc_page(GFP_KERNEL);
-
-		KUNIT_ASSERT_NOT_NULL(test, old);
-		set_page_private(old, 0x5a5a5a5a);
-		__free_page(old);
-		page = alloc_page(GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, page);
-		if (page == old)
-			break;
-		__free_page(page);
-		page = NULL;
-	}
-	if (!page)
-		kunit_skip(test, "never got the freed page back");
-	KUNIT_EXPECT_EQ(test, page_private(page), 0UL);
-	__free_page(page);
-}
-
-/*
  * The bulk page allocator fills only the empty slots of the array and
  * returns how many slots hold a page, so a call on a full array returns
  * its size (mm/page_alloc.c, alloc_pages_bulk kerneldoc).
@@ -479,7 +449,6 @@ static struct kunit_case alloc_accounting_test_cases[] = {
 	KUNIT_CASE_PARAM(free_path_returns_memory_to_the_counters,
 			 free_path_gen_params),
 	KUNIT_CASE(kfree_sensitive_zeroes_the_whole_object),
-	KUNIT_CASE(freed_page_comes_back_with_private_cleared),
 	KUNIT_CASE(alloc_pages_bulk_counts_what_the_array_holds),
 	{}
 };

@@ -15,6 +15,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/err.h>
 #include <linux/io.h>
 #include <linux/kfence.h>
 #include <linux/log2.h>
@@ -632,6 +633,27 @@ static void kmalloc_works_in_atomic_context(struct kunit *test)
 }
 
 /*
+ * __free(kfree) accepts an error pointer as it accepts NULL (slab.h,
+ * DEFINE_FREE(kfree, ...) frees only what is not IS_ERR_OR_NULL()), so an
+ * error path may leave ERR_PTR() in such a variable. Broken, kfree() of
+ * the error pointer oopses: on UML that ends the whole run.
+ */
+static void free_kfree_accepts_error_pointers(struct kunit *test)
+{
+#ifdef DEFINE_FREE
+	void *err __free(kfree) = ERR_PTR(-ENOMEM);
+	void *none __free(kfree) = NULL;
+	void *mem __free(kfree) = kmalloc(32, GFP_KERNEL);
+
+	KUNIT_EXPECT_TRUE(test, IS_ERR(err));
+	KUNIT_EXPECT_NULL(test, none);
+	KUNIT_EXPECT_NOT_NULL(test, mem);
+#else
+	kunit_skip(test, "no scope-based cleanup (DEFINE_FREE) before 6.5");
+#endif
+}
+
+/*
  * Freed memory comes back: allocating and freeing, in batches, twice the
  * machine's RAM in total never fails, at a slab size and at the largest
  * page-allocator size. A leak in either path would exhaust memory and make
@@ -686,6 +708,7 @@ static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE(krealloc_in_place_within_ksize),
 	KUNIT_CASE(krealloc_null_and_zero),
 	KUNIT_CASE(kmalloc_works_in_atomic_context),
+	KUNIT_CASE(free_kfree_accepts_error_pointers),
 	KUNIT_CASE_SLOW(kmalloc_memory_comes_back),
 	{}
 };

@@ -404,12 +404,16 @@ static unsigned long free_blocks_above_order_0(void)
 	return blocks;
 }
 
-/* vmalloc(@size) succeeds with no two of its pages physically adjacent. */
+/*
+ * vmalloc(@size) succeeds with no two of its pages physically adjacent.
+ * __GFP_RETRY_MAYFAIL: a vmalloc that wrongly wanted contiguous memory
+ * here fails cleanly instead of calling the OOM killer.
+ */
 static void expect_vmalloc_scattered(struct kunit *test, size_t size)
 {
 	unsigned long *pfns;
 	unsigned int nr, i;
-	u8 *v = vmalloc(size);
+	u8 *v = __vmalloc(size, GFP_KERNEL | __GFP_RETRY_MAYFAIL);
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, v, "vmalloc(%zu) failed", size);
 	memset(v, PATTERN, size);
