@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "alloc_gfp": GFP flags across the allocators, as a table.
+ *
+ * Each row is an allocator, a size and GFP flags (include/linux/gfp_types.h
+ * and Documentation/core-api/memory-allocation.rst say what each flag
+ * means); each row states what the allocator must return: memory (in the
+ * linear map, or vmalloc memory), zeroed memory, or NULL. Non-blocking
+ * flags run with a spinlock held and must not sleep. The _node variants
+ * must place memory on every node that has some.
+ *
+ * To add a row: add it to gfp_rows[]; sizes come from PAGE_SIZE and
+ * KMALLOC_MAX_SIZE.
+ */
+
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "alloc_kunit_compat.h"
+#include "alloc_kunit_report.h"
+
+enum gfp_allocator { KMALLOC, KMEM_CACHE, KVMALLOC, VMALLOC };
+/* What the row must get back. */
+enum gfp_result { LINEAR, VMALLOC_MEMORY, EITHER, NO_MEMORY };
+
+static const char * const allocator_names[] = {
+	[KMALLOC] = "kmalloc", [KMEM_CACHE] = "kmem_cache",
+	[KVMALLOC] = "kvmalloc", [VMALLOC] = "vmalloc",
+};
+
+struct gfp_row {
+	const char *flags_name;
+	enum gfp_allocator allocator;
+	size_t size;
+	gfp_t gfp;
+	enum gfp_result result;
+};
+
+#define SIZE_SMALL	64
+#define SIZE_PAGES	(3 * PAGE_SIZE)
+#define SIZE_BEYOND	(2 * KMALLOC_MAX_SIZE)
+#define ROW(alloc, size, flags, result) \
+	{ #flags, alloc, size, flags, result }
+
+static const struct gfp_row gfp_rows[] = {
+	/* kmalloc and kmem_cache serve every context, from the linear map */
+	ROW(KMALLOC, SIZE_SMALL, GFP_KERNEL, LINEAR),
+	ROW(KMALLOC, SIZE_SMALL, GFP_NOWAIT, LINEAR),
+	ROW(KMALLOC, SIZE_SMALL, GFP_ATOMIC, LINEAR),
+	ROW(KMALLOC, SIZE_SMALL, GFP_KERNEL | __GFP_NORETRY, LINEAR),
+	ROW(KMALLOC, SIZE_SMALL, GFP_KERNEL | __GFP_RETRY_MAYFAIL, LINEAR),
+	ROW(KMALLOC, SIZE_SMALL, GFP_KERNEL | __GFP_ZERO, LINEAR),
+	ROW(KMALLOC, SIZE_SMALL, GFP_KERNEL | __GFP_NOWARN, LINEAR),
+	/* __GFP_NOFAIL above order 1 WARNs by design: small sizes only */
+	ROW(KMALLOC, SIZE_SMALL, GFP_KERNEL | __GFP_NOFAIL, LINEAR),
+	ROW(KMALLOC, SIZE_PAGES, GFP_KERNEL, LINEAR),
+	ROW(KMALLOC, SIZE_PAGES, GFP_NOWAIT, LINEAR),
+	ROW(KMALLOC, SIZE_PAGES, GFP_ATOMIC, LINEAR),
+	ROW(KMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_NORETRY, LINEAR),
+	ROW(KMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_ZERO, LINEAR),
+	ROW(KMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_NOWARN, NO_MEMORY),
+	ROW(KMEM_CACHE, SIZE_SMALL, GFP_KERNEL, LINEAR),
+	ROW(KMEM_CACHE, SIZE_SMALL, GFP_NOWAIT, LINEAR),
+	ROW(KMEM_CACHE, SIZE_SMALL, GFP_ATOMIC, LINEAR),
+	ROW(KMEM_CACHE, SIZE_SMALL, GFP_KERNEL | __GFP_NORETRY, LINEAR),
+	ROW(KMEM_CACHE, SIZE_SMALL, GFP_KERNEL | __GFP_ZERO, LINEAR),
+	ROW(KMEM_CACHE, SIZE_SMALL, GFP_KERNEL | __GFP_NOFAIL, LINEAR),
+	/*
+	 * kvmalloc: never vmalloc up to a page; above, a blocking caller may
+	 * get either kind; non-blocking flags never fall back to vmalloc, so
+	 * beyond KMALLOC_MAX_SIZE they get NULL (mm/util.c, __kvmalloc_node()).
+	 */
+	ROW(KVMALLOC, SIZE_SMALL, GFP_KERNEL, LINEAR),
+	ROW(KVMALLOC, SIZE_SMALL, GFP_NOWAIT, LINEAR),
+	ROW(KVMALLOC, SIZE_SMALL, GFP_ATOMIC, LINEAR),
+	ROW(KVMALLOC, SIZE_SMALL, GFP_KERNEL | __GFP_NOFAIL, LINEAR),
+	ROW(KVMALLOC, SIZE_PAGES, GFP_KERNEL, EITHER),
+	ROW(KVMALLOC, SIZE_PAGES, GFP_NOWAIT, LINEAR),
+	ROW(KVMALLOC, SIZE_PAGES, GFP_ATOMIC, LINEAR),
+	ROW(KVMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_ZERO, EITHER),
+	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL, VMALLOC_MEMORY),
+	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_NORETRY, VMALLOC_MEMORY),
+	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_RETRY_MAYFAIL, VMALLOC_MEMORY),
+	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_ZERO, VMALLOC_MEMORY),
+	ROW(KVMALLOC, SIZE_BEYOND, GFP_NOWAIT | __GFP_NOWARN, NO_MEMORY),
+	ROW(KVMALLOC, SIZE_BEYOND, GFP_ATOMIC | __GFP_NOWARN, NO_MEMORY),
+	/* vmalloc may sleep: blocking flags only (vmalloc.h kerneldoc) */
+	ROW(VMALLOC, SIZE_SMALL, GFP_KERNEL, VMALLOC_MEMORY),
+	ROW(VMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_NORETRY, VMALLOC_MEMORY),
+	ROW(VMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_RETRY_MAYFAIL, VMALLOC_MEMORY),
+	ROW(VMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_ZERO, VMALLOC_MEMORY),
+	ROW(VMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_NOWARN, VMALLOC_MEMORY),
+};
+
+static void gfp_row_to_desc(const struct gfp_row *row, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s_%zu_%s",
+		 allocator_names[row->allocator], row->size, row->flags_name);
+	/* KTAP names: no spaces or '|' */
+	strreplace(desc, ' ', '_');
+	strreplace(desc, '|', '+');
+}
+
+KUNIT_ARRAY_PARAM(gfp_row, gfp_rows, gfp_row_to_desc);
+
+static struct kmem_cache *gfp_cache;
+
+static int alloc_gfp_suite_init(struct kunit_suite *suite)
+{
+	gfp_cache = kmem_cache_create("alloc_kunit_gfp", SIZE_SMALL, 0, 0, NULL);
+	if (!gfp_cache)
+		return -ENOMEM;
+	return alloc_report_suite_init(suite);
+}
+
+static void alloc_gfp_suite_exit(struct kunit_suite *suite)
+{
+	alloc_report_suite_exit(suite);
+	kmem_cache_destroy(gfp_cache);
+}
+
+static void *gfp_alloc(const struct gfp_row *row)
+{
+	switch (row->allocator) {
+	case KMALLOC:
+		return kmalloc(row->size, row->gfp);
+	case KMEM_CACHE:
+		return kmem_cache_alloc(gfp_cache, row->gfp);
+	case KVMALLOC:
+		return kvmalloc(row->size, row->gfp);
+	default:
+		return __vmalloc(row->size, row->gfp);
+	}
+}
+
+static void gfp_free(const struct gfp_row *row, void *p)
+{
+	if (row->allocator == KMEM_CACHE)
+		kmem_cache_free(gfp_cache, p);
+	else
+		kvfree(p);
+}
+
+/*
+ * The row's allocation returns what the row says; with __GFP_ZERO every
+ * byte is zero; non-blocking flags run under a spinlock and the task is
+ * never switched out (a sleep would also print a report, which fails the
+ * case).
+ */
+static void gfp_flags_are_honoured(struct kunit *test)
+{
+	const struct gfp_row *row = test->param_value;
+	bool blocking = gfpflags_allow_blocking(row->gfp);
+	static DEFINE_SPINLOCK(lock);
+	unsigned long switches = 0;
+	void *p;
+
+	if (blocking) {
+		p = gfp_alloc(row);
+	} else {
+		spin_lock(&lock);
+		switches = current->nvcsw + current->nivcsw;
+		p = gfp_alloc(row);
+		switches = current->nvcsw + current->nivcsw - switches;
+		spin_unlock(&lock);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, switches, 0, "slept with a spinlock held");
+	if (row->result == NO_MEMORY) {
+		KUNIT_EXPECT_NULL(test, p);
+		if (p)
+			gfp_free(row, p);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	if (row->result == LINEAR) {
+		KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
+		KUNIT_EXPECT_TRUE(test, virt_addr_valid(p));
+	} else if (row->result == VMALLOC_MEMORY) {
+		KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(p));
+	}
+	if (row->gfp & __GFP_ZERO)
+		KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p, 0, row->allocator ==
+						     KMEM_CACHE ? SIZE_SMALL :
+						     row->size), NULL);
+	memset(p, 0x3c, row->allocator == KMEM_CACHE ? SIZE_SMALL : row->size);
+	gfp_free(row, p);
+}
+
+/* The memory's node: the first page's for vmalloc memory. */
+static int memory_node(const void *p)
+{
+	return page_to_nid(is_vmalloc_addr(p) ? vmalloc_to_page(p) :
+			   virt_to_page(p));
+}
+
+/*
+ * kmalloc_node(), kvmalloc_node() and vmalloc_node() place memory on the
+ * node asked for when it has free memory (slab.h, vmalloc.h kerneldoc),
+ * on every node that has memory.
+ */
+static void node_variants_use_the_node(struct kunit *test)
+{
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		void *k = kmalloc_node(SIZE_PAGES, GFP_KERNEL, nid);
+		void *kv = kvmalloc_node(SIZE_BEYOND, GFP_KERNEL, nid);
+		void *v = vmalloc_node(SIZE_PAGES, nid);
+
+		KUNIT_EXPECT_NOT_NULL(test, k);
+		KUNIT_EXPECT_NOT_NULL(test, kv);
+		KUNIT_EXPECT_NOT_NULL(test, v);
+		if (k)
+			KUNIT_EXPECT_EQ_MSG(test, memory_node(k), nid, "kmalloc_node");
+		if (kv)
+			KUNIT_EXPECT_EQ_MSG(test, memory_node(kv), nid,
+					    "kvmalloc_node");
+		if (v)
+			KUNIT_EXPECT_EQ_MSG(test, memory_node(v), nid, "vmalloc_node");
+		kfree(k);
+		kvfree(kv);
+		vfree(v);
+	}
+}
+
+static struct kunit_case alloc_gfp_test_cases[] = {
+	KUNIT_CASE_PARAM(gfp_flags_are_honoured, gfp_row_gen_params),
+	KUNIT_CASE(node_variants_use_the_node),
+	{}
+};
+
+static struct kunit_suite alloc_gfp_test_suite = {
+	.name = "alloc_gfp",
+	.suite_init = alloc_gfp_suite_init,
+	.suite_exit = alloc_gfp_suite_exit,
+	.init = alloc_report_init,
+	.exit = alloc_report_exit,
+	.test_cases = alloc_gfp_test_cases,
+};
+
+kunit_test_suite(alloc_gfp_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of GFP flags across the allocators");
+MODULE_LICENSE("GPL");
