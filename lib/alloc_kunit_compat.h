@@ -132,4 +132,40 @@ static inline bool alloc_kunit_walk_phys(const void *addr, phys_addr_t *phys)
 #endif
 }
 
+/*
+ * vmalloc with an alignment, as lib/test_vmalloc.c allocates: 6.1 and
+ * 6.12 both have __vmalloc_node(size, align, gfp, node, caller) (6.10
+ * made it a macro over __vmalloc_node_noprof()), and both export it only
+ * for test_vmalloc built as a module. A built-in suite links to it; a
+ * modular one only then, and otherwise gets NULL, reported as refused.
+ */
+#if !defined(MODULE) || defined(CONFIG_TEST_VMALLOC_MODULE)
+static inline void *alloc_kunit_vmalloc_align(unsigned long size,
+					      unsigned long align, gfp_t gfp)
+{
+	return __vmalloc_node(size, align, gfp, NUMA_NO_NODE,
+			      __builtin_return_address(0));
+}
+#else
+static inline void *alloc_kunit_vmalloc_align(unsigned long size,
+					      unsigned long align, gfp_t gfp)
+{
+	return NULL;
+}
+#endif
+
+/*
+ * Generic KASAN puts freed slab objects in a quarantine and gives them
+ * back to the slab allocator only later (mm/kasan/quarantine.c): an object
+ * just freed is not handed out again at once, and slab pages do not come
+ * back to the counters at once. A case that relies on either skips.
+ */
+#ifdef CONFIG_KASAN_GENERIC
+#define alloc_kunit_skip_if_quarantine(test, what)			\
+	kunit_skip(test, "generic KASAN quarantines freed objects: %s", what)
+#else
+#define alloc_kunit_skip_if_quarantine(test, what) \
+	do { (void)(test); (void)(what); } while (0)
+#endif
+
 #endif /* _ALLOC_KUNIT_COMPAT_H */

@@ -15,9 +15,11 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/err.h>
 #include <linux/io.h>
 #include <linux/kfence.h>
+#include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -393,6 +395,7 @@ static void kmalloc_zeroes_on_dirty_reuse(struct kunit *test)
 	size_t size = param_size(test);
 	unsigned int i;
 
+	alloc_kunit_skip_if_quarantine(test, "the object just freed is not reused");
 	for (i = 0; i < ARRAY_SIZE(kmalloc_zeroings); i++) {
 		const struct alloc_kunit_zeroing *z = &kmalloc_zeroings[i];
 		void *p = alloc_kunit_dirty_reuse(test, z, size);
@@ -404,6 +407,112 @@ static void kmalloc_zeroes_on_dirty_reuse(struct kunit *test)
 				0);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, size), NULL,
 					"%s handed back dirty memory", z->name);
+	}
+}
+
+static const struct alloc_kunit_zeroing kmalloc_no_zeroing = {
+	"kmalloc", kmalloc_plain, kmalloc_plain, kfree_zeroing_buffer
+};
+
+/* How many of @p's @size bytes are @c. */
+static size_t count_bytes(const u8 *p, size_t size, u8 c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < size; i++)
+		n += p[i] == c;
+	return n;
+}
+
+/*
+ * kmalloc() does not zero: a reused object holds what its last user
+ * wrote, but for the word where SLUB keeps its free pointer while the
+ * object is free (mm/slub.c, set_freepointer()). The configuration can
+ * change that, and then the changed form is asserted: init_on_alloc zeroes
+ * every allocation and init_on_free every freed object (mm/slub.c,
+ * slab_want_init_on_alloc/free()); slab_debug poisoning (SLUB_DEBUG_ON)
+ * overwrites a freed object with POISON_FREE (include/linux/poison.h).
+ */
+static void kmalloc_reuse_keeps_old_bytes_unless_wiped(struct kunit *test)
+{
+	static const size_t sizes[] = { 64, 200, 1024 };
+	unsigned int i;
+
+	alloc_kunit_skip_if_quarantine(test, "the object just freed is not reused");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i], stale;
+		u8 *p = alloc_kunit_dirty_reuse(test, &kmalloc_no_zeroing, size);
+
+		if (!p)
+			kunit_skip(test, "kmalloc never returned the object just freed");
+		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, p),
+				0);
+		stale = count_bytes(p, size, ALLOC_KUNIT_DIRT);
+		kunit_info(test, "kmalloc(%zu) reused: %zu bytes of the last user's left\n",
+			   size, stale);
+		if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
+			KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, size), NULL,
+						"init_on_alloc/free: kmalloc(%zu) not zeroed",
+						size);
+		else if (IS_ENABLED(CONFIG_SLUB_DEBUG_ON))
+			KUNIT_EXPECT_EQ_MSG(test, stale, 0,
+					    "slab_debug poisoning: kmalloc(%zu) kept old bytes",
+					    size);
+		else
+			KUNIT_EXPECT_GE_MSG(test, stale, size - sizeof(void *),
+					    "kmalloc(%zu) changed more than its free pointer",
+					    size);
+	}
+}
+
+struct interior_free {
+	u8 *buf;
+	struct completion done;
+};
+
+static int free_interior_pointer(void *data)
+{
+	struct interior_free *f = data;
+
+	kfree(f->buf + 1);
+	complete(&f->done);
+	return 0;
+}
+
+static long free_interior_pointer_in_a_thread(struct interior_free *f)
+{
+	struct task_struct *t = kthread_run(free_interior_pointer, f,
+					    "alloc_kunit_free");
+
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	wait_for_completion(&f->done);
+	return 0;
+}
+
+/*
+ * kfree() of a pointer inside a large kmalloc buffer, not at its start, is
+ * an invalid free, and KASAN reports it (mm/kasan/common.c,
+ * check_page_allocation() from kasan_kfree_large()); the buffer is freed
+ * all the same. The free runs in a thread of its own, so that KUnit's KASAN
+ * hook, which fails the current case at any KASAN report, stays out: the
+ * report is declared and required here instead.
+ */
+static void kfree_inside_a_large_buffer_is_reported(struct kunit *test)
+{
+	struct interior_free f = {};
+	long err;
+
+	if (!IS_ENABLED(CONFIG_KASAN))
+		kunit_skip(test, "needs KASAN (PROFILE=kasan): nothing else checks it");
+	f.buf = kmalloc(KMALLOC_MAX_CACHE_SIZE + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f.buf);
+	init_completion(&f.done);
+	ALLOC_KUNIT_EXPECT_REPORT(test, "KASAN:",
+				  err = free_interior_pointer_in_a_thread(&f));
+	if (err) {
+		kfree(f.buf);
+		KUNIT_FAIL(test, "no thread for the free: %ld", err);
 	}
 }
 
@@ -697,6 +806,7 @@ static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE_PARAM(kmalloc_large_uses_page_allocator, size_gen_params),
 	KUNIT_CASE_PARAM(kmalloc_is_aligned, size_gen_params),
 	KUNIT_CASE_PARAM(kmalloc_zeroes_on_dirty_reuse, size_gen_params),
+	KUNIT_CASE(kmalloc_reuse_keeps_old_bytes_unless_wiped),
 	KUNIT_CASE_PARAM(kmalloc_size_roundup_at_the_extremes,
 			 extreme_size_gen_params),
 	KUNIT_CASE(saturated_sizes_are_refused),
@@ -709,6 +819,7 @@ static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE(krealloc_null_and_zero),
 	KUNIT_CASE(kmalloc_works_in_atomic_context),
 	KUNIT_CASE(free_kfree_accepts_error_pointers),
+	KUNIT_CASE(kfree_inside_a_large_buffer_is_reported),
 	KUNIT_CASE_SLOW(kmalloc_memory_comes_back),
 	{}
 };
