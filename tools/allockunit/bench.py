@@ -6,6 +6,8 @@ The suite prints one KTAP diagnostic line per measurement:
   BENCH v1 kind=alloc op=kmalloc size=64 samples=201 batch=512
            median_ns=41 p90_ns=43 min_ns=40
   BENCH v1 kind=alloc op=kmalloc size=8388608 status=unsupported
+Later fields (align=, threads=, passes=) are parsed as numbers too; a
+line without them is still read.
 """
 
 import csv
@@ -18,7 +20,8 @@ import statistics
 import subprocess
 
 _LINE = re.compile(r'BENCH v1 (.*\S)\s*$')
-NUMBERS = ('size', 'samples', 'batch', 'median_ns', 'p90_ns', 'min_ns')
+NUMBERS = ('size', 'samples', 'batch', 'median_ns', 'p90_ns', 'min_ns',
+           'align', 'threads', 'passes')
 ALLOC_ORDER = ('kmalloc', 'kzalloc', 'kvmalloc', 'vmalloc', 'vzalloc')
 
 
@@ -148,12 +151,34 @@ def markdown(records, meta):
                     kind, human(size),
                     fmt_ns(table.get(('access', 'kmalloc_' + kind, size))),
                     fmt_ns(table.get(('access', 'vmalloc_' + kind, size)))))
+    others = [r for r in records if r['kind'] not in ('alloc', 'access')]
+    if others:
+        out.write('\n### test_vmalloc patterns (vmalloc), every CPU at once '
+                  '(contention), the host\'s speed (host), ns per '
+                  'operation\n\n| kind | op | size | ns |\n'
+                  '|---|---|---:|---:|\n')
+        for rec in others:
+            out.write('| %s | %s | %s | %s |\n' % (
+                rec['kind'], describe(rec),
+                human(rec['size']) if rec['size'] else '—', fmt_ns(rec)))
     return out.getvalue()
 
 
+def describe(rec):
+    """The op, with its alignment or its number of threads."""
+    text = rec['op']
+    if rec.get('align'):
+        text += ', align %s' % human(rec['align'])
+    if rec.get('threads'):
+        text += ', %d thread%s' % (rec['threads'],
+                                   's' if rec['threads'] > 1 else '')
+    return text
+
+
 def write_csv(records, path):
-    fields = ['kind', 'op', 'size', 'status', 'median_ns', 'p90_ns',
-              'min_ns', 'samples', 'batch', 'runs', 'spread_pct']
+    fields = ['kind', 'op', 'size', 'align', 'threads', 'status',
+              'median_ns', 'p90_ns', 'min_ns', 'samples', 'batch', 'passes',
+              'runs', 'spread_pct']
     with open(path, 'w', newline='') as f:
         w = csv.DictWriter(f, fields, extrasaction='ignore')
         w.writeheader()

@@ -43,6 +43,20 @@ class ParseTest(unittest.TestCase):
             'machine': {'cpu': 'x', 'cpus': 2}})
         self.assertIn('| 8 MiB | unsupported |', md)
 
+    def test_later_fields_and_kinds(self):
+        # lib/alloc_bench_kunit.c with passes: test_vmalloc's patterns,
+        # contention, the host's speed; align=, threads=, passes= numbers
+        with open(os.path.join(DATA, 'bench-raw-passes.log')) as f:
+            recs = bench.parse(f)
+        self.assertTrue(all(isinstance(r.get('passes', 0), int)
+                            for r in recs))
+        md = bench.markdown(bench.combine([recs]), {
+            'kernel': '6.12', 'arch': 'um', 'runs': 1, 'spread': None,
+            'machine': {'cpu': 'x', 'cpus': 2}})
+        self.assertIn('| vmalloc | fix_align, align 32 KiB | 20 KiB |', md)
+        self.assertIn('| contention | kmalloc, 1 thread | 64 B |', md)
+        self.assertIn('| host | spin64 | — |', md)
+
     def test_other_lines_are_ignored(self):
         self.assertEqual(bench.parse(['ok 1 alloc_cost', 'BENCH v2 x=1',
                                       '# BENCH is great']), [])
