@@ -15,14 +15,19 @@ BASE_PACKAGES = ['gcc', 'libc6-dev', 'make', 'flex', 'bison', 'bc',
 ARCH_PACKAGES = {
     'um': [],
     'x86_64': ['qemu-system-x86', 'libelf-dev', 'libssl-dev', 'pkg-config'],
+    # A cross compiler and QEMU's ARM system emulator (qemu-system-aarch64).
+    'arm64': ['gcc-aarch64-linux-gnu', 'qemu-system-arm', 'libssl-dev',
+              'pkg-config'],
+    # The host gcc builds i386 kernels (-m32 needs no 32-bit libc).
+    'i386': ['qemu-system-x86', 'libelf-dev', 'libssl-dev', 'pkg-config'],
 }
 # What the tool tests run for real, each with the package that brings it:
 # the source tests unpack a .tar.xz through `tar -xJ` (xz), the bench tests
 # draw the plot (gnuplot), the runner tests build a fake tree (make), the
-# regression tests apply patches (patch). `make test` installs them before
-# the tool tests start.
+# regression tests apply patches (patch), the bisect tests make a git
+# history (git). `make test` installs them before the tool tests start.
 TOOL_TEST_PROGRAMS = {'xz': 'xz-utils', 'gnuplot': 'gnuplot-nox',
-                      'make': 'make', 'patch': 'patch'}
+                      'make': 'make', 'patch': 'patch', 'git': 'git'}
 
 
 def source_package(kernel):

@@ -57,11 +57,17 @@ class Patch:
             raise UserError('%s changes no file (no "+++ b/..." line)'
                             % os.path.relpath(path))
 
-    def visible_on(self, arch):
+    def visible_on(self, arch, profile=''):
         """Whether a test on `arch` with the default configuration can see
         the bug, by the header: `UML` (then x86_64 too), `x86_64 only`,
         `UML only`; any condition beyond that (`KASAN only`, `only when
-        booted with ...`, `UML, but only when ...`) means not here."""
+        booted with ...`, `UML, but only when ...`) means not here. A
+        `Profile: <name>` header names the PROFILE= that makes the bug
+        visible (on UML and x86_64): then it is visible there only; a run
+        with a profile runs only those patches."""
+        wanted = self.header.get('profile', '').strip()
+        if wanted or profile not in ('', 'default'):
+            return profile == wanted and arch in ('um', 'x86_64')
         visible = self.header.get('visible', 'UML').lower()
         while re.search(r'\([^()]*\)', visible):      # asides, nested too
             visible = re.sub(r'\([^()]*\)', '', visible)
@@ -231,7 +237,7 @@ def _cases(results_dir):
 
 
 def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
-            kdir=None, log=print, run=None, folder=None):
+            kdir=None, log=print, run=None, folder=None, profile=''):
     """Apply, build, run and revert every patch; returns the exit status:
     0 when every patch visible here was caught, 1 otherwise. The scratch
     tree links to Debian's tree for `kernel`, or to `kdir`. `folder` holds
@@ -255,8 +261,9 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
                            '%s-scratch' % kernel)
     copied = sorted({f for p in patches for f in p.files})
     out_dir = os.path.join(runner.build_root(), 'results',
-                           'regressions-%s-%s%s' % (
+                           'regressions-%s-%s%s%s' % (
                                kernel, arch,
+                               runner.variant_name('', profile),
                                '-' + os.path.basename(os.path.normpath(
                                    folder)) if folder else ''))
     os.makedirs(out_dir, exist_ok=True)
@@ -268,10 +275,12 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
         if patch:
             apply_patch(patch, scratch)
         try:
-            status = run(arch=arch, kdir=scratch, timeout=timeout, log=log)
+            status = run(arch=arch, kdir=scratch, timeout=timeout, log=log,
+                         profile=profile)
         finally:
             sync_scratch(tree, scratch, copied)    # restore the copies
-        target = runner.Target(source.user_tree_id(scratch), arch)
+        target = runner.Target(source.user_tree_id(scratch), arch,
+                               variant=runner.variant_name('', profile))
         cases = _cases(target.results)
         kept = os.path.join(out_dir, label)
         if os.path.isdir(target.results):
@@ -288,7 +297,7 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
     for n, patch in enumerate(patches, 1):
         row = {'patch': patch.name, 'reverts': patch.header.get('reverts', ''),
                'visible': patch.header.get('visible', ''), 'failed': []}
-        if not patch.visible_on(arch):
+        if not patch.visible_on(arch, profile):
             row['verdict'] = 'not visible here'
             rows.append(row)
             log('==== %d/%d %s: not visible on %s (%s); skipped'
@@ -304,7 +313,8 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
                            ', '.join(row['failed'][:4])))
     summary = table(rows) + ['', closing_line(rows)]
     with open(os.path.join(out_dir, 'regressions.json'), 'w') as f:
-        json.dump({'kernel': kernel, 'arch': arch, 'patches': rows,
+        json.dump({'kernel': kernel, 'arch': arch, 'profile': profile or
+                   'default', 'patches': rows,
                    'seconds': round(time.monotonic() - started)}, f,
                   indent=1)
     with open(os.path.join(out_dir, 'regressions.md'), 'w') as f:

@@ -17,12 +17,22 @@ import time
 from . import UserError
 from . import deps
 from . import graft
+from . import profiles
 from . import results
 from . import source
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-ARCHES = ('um', 'x86_64')
+ARCHES = ('um', 'x86_64', 'arm64', 'i386')
+# The arch folder of the tree, for each ARCH=, and the cross compiler
+# prefix, for the arches this x86_64 host cannot build natively.
+ARCH_DIRS = {'um': 'um', 'x86_64': 'x86', 'i386': 'x86', 'arm64': 'arm64'}
+CROSS_COMPILE = {'arm64': 'aarch64-linux-gnu-'}
+# PAGES= on arm64: the base page size (arch/arm64/Kconfig, ARM64_*_PAGES).
+# Every other arch has one page size, and PAGES= must be empty there.
+PAGE_SIZES = {'arm64': {'4k': 'CONFIG_ARM64_4K_PAGES=y',
+                        '16k': 'CONFIG_ARM64_16K_PAGES=y',
+                        '64k': 'CONFIG_ARM64_64K_PAGES=y'}}
 
 # Exit statuses of `run`, documented in README.md.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUILD, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
@@ -39,10 +49,10 @@ def build_root():
 class Target:
     """Where one (kernel tree, arch) pair lives under build/."""
 
-    def __init__(self, kernel_id, arch, root=None, flavour=''):
+    def __init__(self, kernel_id, arch, root=None, flavour='', variant=''):
         root = root or build_root()
         self.kernel_id, self.arch = kernel_id, arch
-        self.name = '%s-%s' % (kernel_id, arch)
+        self.name = '%s-%s%s' % (kernel_id, arch, variant)
         self.view = os.path.join(root, 'view', kernel_id)
         self.build_dir = os.path.join(root, 'kunit', self.name)
         self.results = os.path.join(root, 'results', self.name + flavour)
@@ -80,7 +90,30 @@ class Lock:
         os.close(self.fd)
 
 
-def prepare(kernel, arch, kdir=None, log=print, install=True, flavour=''):
+def variant_name(pages='', profile=''):
+    """What the build folder's name adds for PAGES= and PROFILE=."""
+    parts = [pages] if pages else []
+    if profile and profile != profiles.DEFAULT:
+        parts.append(profile)
+    return ''.join('-' + p for p in parts)
+
+
+def page_options(arch, pages):
+    """--kconfig_add lines for PAGES=, or a UserError naming the choices."""
+    if not pages:
+        return []
+    sizes = PAGE_SIZES.get(arch)
+    if not sizes:
+        raise UserError('PAGES=%s: ARCH=%s has one page size; PAGES= is '
+                        'for ARCH=arm64' % (pages, arch))
+    if pages not in sizes:
+        raise UserError('PAGES=%s is not an ARCH=%s page size; choose one '
+                        'of: %s' % (pages, arch, ', '.join(sizes)))
+    return [sizes[pages]]
+
+
+def prepare(kernel, arch, kdir=None, log=print, install=True, flavour='',
+            variant=''):
     """Packages, source tree and grafted view; returns (tree, Target)."""
     if arch not in ARCHES:
         raise UserError('ARCH=%s is not supported; choose one of: %s'
@@ -97,7 +130,7 @@ def prepare(kernel, arch, kdir=None, log=print, install=True, flavour=''):
             deps.ensure(deps.needed(arch, kernel), log)
         tree = source.debian_tree(kernel, log=log)
         kernel_id = kernel
-    target = Target(kernel_id, arch, flavour=flavour)
+    target = Target(kernel_id, arch, flavour=flavour, variant=variant)
     graft.sync_view(tree, target.view, PROJECT)
     return tree, target
 
@@ -128,8 +161,7 @@ def kconfig_extras(tree, arch):
     UML, UML_TRIM leaves out the boot-time WARN of virtio over PCI; on
     x86_64, X86_64_TRIM leaves out what only makes the build longer.
     """
-    kconfig = os.path.join(tree, 'arch', 'um' if arch == 'um' else 'x86',
-                           'Kconfig')
+    kconfig = os.path.join(tree, 'arch', ARCH_DIRS[arch], 'Kconfig')
     try:
         with open(kconfig, encoding='utf-8', errors='replace') as f:
             no_preempt = re.search(r'^\s*select\s+ARCH_NO_PREEMPT\b(?!_)',
@@ -139,7 +171,7 @@ def kconfig_extras(tree, arch):
     options = [] if no_preempt else ['CONFIG_DEBUG_ATOMIC_SLEEP=y']
     if arch == 'um':
         options += UML_TRIM
-    if arch == 'x86_64':
+    if arch in ('x86_64', 'i386'):
         options += X86_64_TRIM
     extra = []
     for option in options:
@@ -153,8 +185,9 @@ def has_attribute_filter(tree):
     return os.path.isfile(os.path.join(tree, 'lib', 'kunit', 'attributes.c'))
 
 
-def cc_options():
-    return ['CC=ccache gcc'] if shutil.which('ccache') else []
+def cc_options(arch='um'):
+    gcc = CROSS_COMPILE.get(arch, '') + 'gcc'
+    return ['CC=ccache ' + gcc] if shutil.which('ccache') else []
 
 
 # kunit.py boots QEMU with -m 1024; a later -m wins. More than 2 GiB lets
@@ -173,7 +206,9 @@ def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
            '--json=' + os.path.join(target.results, 'kunit.json')]
     if subcommand == 'run':
         cmd += ['--kunitconfig=' + kunitconfig, '--jobs=%d' % jobs]
-        cmd += ['--make_options=' + o for o in cc_options()]
+        cmd += ['--make_options=' + o for o in cc_options(target.arch)]
+        if target.arch in CROSS_COMPILE:
+            cmd.append('--cross_compile=' + CROSS_COMPILE[target.arch])
     if target.arch != 'um':
         cmd.append('--qemu_args=-m %d' % QEMU_MEMORY_MB)
     cmd += list(extra)
@@ -236,7 +271,10 @@ def fast_build(target, jobs, log_file, out=None):
     """make all in the build folder; returns (status, output lines)."""
     out = out or sys.stdout
     cmd = ['make', '-C', target.view, 'O=' + target.build_dir,
-           'ARCH=' + target.arch, '--jobs=%d' % jobs, 'all'] + cc_options()
+           'ARCH=' + target.arch, '--jobs=%d' % jobs, 'all']
+    cmd += cc_options(target.arch)
+    if target.arch in CROSS_COMPILE:
+        cmd.append('CROSS_COMPILE=' + CROSS_COMPILE[target.arch])
     out.write('Building with: %s\n' % ' '.join(cmd))
     lines = []
 
@@ -468,14 +506,20 @@ BENCH_SUITE, BENCH_MODULE = 'alloc_bench', 'alloc_bench_kunit'
 
 def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         timeout=300, jobs=None, kunitconfig=None, extra=(), log=print,
-        bench=False):
+        bench=False, profile='', pages='', build=True):
     """`make run`: returns the exit status documented in README.md.
 
     With bench=True, run only the benchmark suite, into results/<..>-bench.
+    With build=False, a folder already configured and built is only booted
+    again (make bench-compare's rounds: the kernel must not change).
+    PROFILE= (configs/<profile>.config) and PAGES= each get their own
+    build folder and results: build/kunit/<kernel>-<arch>[-pages][-profile].
     """
     started = time.time()
+    page_options(arch, pages)
+    variant = variant_name(pages, profile)
     tree, target = prepare(kernel, arch, kdir, log,
-                           flavour='-bench' if bench else '')
+                           flavour='-bench' if bench else '', variant=variant)
     if bench:
         filter_glob = filter_glob or BENCH_SUITE
     elif has_attribute_filter(tree):
@@ -498,6 +542,14 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         log('build folder: %s   results: %s' % (target.build_dir,
                                                target.results))
         kconfig_add = kconfig_extras(tree, arch)
+        chosen, notes = profiles.options(profile, tree, arch)
+        for line in page_options(arch, pages) + chosen:
+            kconfig_add += ['--kconfig_add', line]
+        for note in notes:
+            log(note)
+        boot = profiles.boot_args(profile)
+        if boot:
+            extra = ['--kernel_args=' + a for a in boot] + list(extra)
         stamp = config_stamp(kunitconfig, kconfig_add, arch)
         fast = config_is_current(target, stamp)
         if not fast and os.path.exists(_stamp_path(target)):
@@ -514,7 +566,8 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         try:
             if fast:
                 open(kunit_log, 'w').close()
-                status, held = fast_build(target, jobs, kunit_log)
+                status, held = (fast_build(target, jobs, kunit_log)
+                                if build else (0, []))
                 if status == 0:
                     status, held = stream(kunit_command(
                         target, kunitconfig, jobs, timeout, filter_glob,

@@ -51,6 +51,19 @@ class PatchTest(TempDirTest):
             self.assertEqual((patch.visible_on('um'),
                               patch.visible_on('x86_64')), (um, x86), visible)
 
+    def test_a_profile_header_limits_the_patch_to_that_profile(self):
+        path = os.path.join(self.tmp, '04-kasan.patch')
+        write(path, PATCH.replace('Visible: UML',
+                                  'Profile: kasan\n# Visible: KASAN only'))
+        patch = regressions.Patch(path)
+        self.assertFalse(patch.visible_on('um'))
+        self.assertTrue(patch.visible_on('um', 'kasan'))
+        self.assertTrue(patch.visible_on('x86_64', 'kasan'))
+        self.assertFalse(patch.visible_on('um', 'debug'))
+        self.assertFalse(patch.visible_on('arm64', 'kasan'))
+        write(path, PATCH)
+        self.assertFalse(regressions.Patch(path).visible_on('um', 'kasan'))
+
     def test_a_patch_that_changes_nothing_is_refused(self):
         path = os.path.join(self.tmp, '03-empty.patch')
         write(path, '# Reverts: nothing\n')
@@ -171,7 +184,7 @@ class RunAllTest(TempDirTest):
         ensure.start()
         self.addCleanup(ensure.stop)
 
-    def fake_run(self, arch, kdir, timeout, log):
+    def fake_run(self, arch, kdir, timeout, log, profile=""):
         with open(os.path.join(kdir, 'mm', 'slub.c')) as f:
             patched = '= 1' in f.read()
         target = runner.Target(regressions.source.user_tree_id(kdir), arch)
