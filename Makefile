@@ -15,10 +15,25 @@ KERNEL ?= 6.12
 ARCH ?= um
 KDIR ?=
 FILTER ?=
+PROFILE ?=
+PAGES ?=
 TIMEOUT ?= 300
 BENCH_RUNS ?= 2
+# make bench-compare: kernels A and B (a Debian series or a tree each), and
+# how many rounds of one boot each.
+A ?=
+B ?=
+A_KDIR ?=
+B_KDIR ?=
+ROUNDS ?= 10
 PATCH ?=
 PATCHES ?=
+GOOD ?=
+BAD ?=
+ON_CRASH ?=
+# make patch / make test: 1 (0 in make test) builds and runs the series
+# with the patched tree's own kunit.py.
+PATCH_BUILD ?=
 # What make test runs after UML 6.12: kernel-arch pairs.
 TEST_MATRIX ?= 6.1-um 6.12-x86_64
 PYTHON ?= python3
@@ -26,19 +41,30 @@ TOOL := $(PYTHON) tools/alloc-kunit
 
 RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
 	$(if $(KDIR),--kdir='$(KDIR)') $(if $(FILTER),--filter='$(FILTER)') \
-	--timeout='$(TIMEOUT)'
+	--timeout='$(TIMEOUT)' $(if $(PROFILE),--profile='$(PROFILE)') \
+	$(if $(PAGES),--pages='$(PAGES)')
 
-.PHONY: help run test bench regressions prepare clean
+.PHONY: help run test bench bench-compare regressions prepare bisect patch clean
 
 help:
 	@echo 'make run    build and run every suite with kunit.py (UML, $(KERNEL))'
 	@echo 'make test   the project test suite: tool tests, checkpatch, make run'
 	@echo 'make bench  allocation and access cost: table, CSV, JSON, plot'
+	@echo 'make bench-compare A=6.1 B=6.12 (or A_KDIR=, B_KDIR= trees) ROUNDS=10'
+	@echo '            boots A B A B ...: B/A per measurement with 95% intervals'
 	@echo 'make regressions  put real allocator bugs back one by one (PATCH=name)'
-	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64  KDIR=/path/to/linux'
+	@echo 'make bisect KDIR=<git tree> GOOD=<rev> BAD=<rev>  git bisect run IN YOUR'
+	@echo '            TREE (checks out revisions there): the commit that broke a case'
+	@echo '            (FILTER, ARCH, TIMEOUT; ON_CRASH=bad|skip for a kernel that stops)'
+	@echo 'make patch  the suites as a git format-patch series for KERNEL or KDIR, in'
+	@echo '            build/patch/<kernel>/, checked (PATCH_BUILD=1: also run it there)'
+	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64|arm64|i386  KDIR=/path/to/linux'
+	@echo '            PROFILE=default|kasan|debug|hardened|kfence|kmemleak'
+	@echo '            PAGES=4k|16k|64k (ARCH=arm64)'
 	@echo '            FILTER=suite.case*  TIMEOUT=seconds  BENCH_RUNS=2'
 	@echo '            TEST_MATRIX="6.1-um 6.12-x86_64" (what make test adds to 6.12-um)'
 	@echo 'results:    build/results/<kernel>-<arch>/, build/bench/<kernel>-<arch>/'
+	@echo '            build/bench/compare-<A>-vs-<B>-<arch>/ (make bench-compare)'
 
 run:
 	@$(TOOL) run $(RUN_ARGS)
@@ -47,19 +73,35 @@ bench:
 	@$(TOOL) bench --kernel='$(KERNEL)' --arch='$(ARCH)' \
 		$(if $(KDIR),--kdir='$(KDIR)') --runs='$(BENCH_RUNS)'
 
+bench-compare:
+	@$(TOOL) bench-compare $(if $(A),--a-kernel='$(A)') \
+		$(if $(A_KDIR),--a-kdir='$(A_KDIR)') $(if $(B),--b-kernel='$(B)') \
+		$(if $(B_KDIR),--b-kdir='$(B_KDIR)') --arch='$(ARCH)' \
+		--rounds='$(ROUNDS)'
+
 regressions:
 	@$(TOOL) regressions --kernel='$(KERNEL)' --arch='$(ARCH)' \
 		$(if $(PATCH),--only='$(PATCH)') --timeout='$(TIMEOUT)' \
-		$(if $(KDIR),--kdir='$(KDIR)') $(if $(PATCHES),--patches='$(PATCHES)')
+		$(if $(KDIR),--kdir='$(KDIR)') $(if $(PATCHES),--patches='$(PATCHES)') \
+		$(if $(PROFILE),--profile='$(PROFILE)')
 
 prepare:
 	@$(TOOL) prepare --kernel='$(KERNEL)' --arch='$(ARCH)' \
 		$(if $(KDIR),--kdir='$(KDIR)')
 
+bisect:
+	@$(TOOL) bisect --kdir='$(KDIR)' --good='$(GOOD)' --bad='$(BAD)' \
+		--arch='$(ARCH)' $(if $(FILTER),--filter='$(FILTER)') \
+		--timeout='$(TIMEOUT)' $(if $(ON_CRASH),--on-crash='$(ON_CRASH)')
+
+patch:
+	@$(TOOL) patch --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
+		$(if $(filter 1,$(PATCH_BUILD)),--build)
+
 test:
-	@TEST_MATRIX='$(TEST_MATRIX)' $(TOOL) test
+	@TEST_MATRIX='$(TEST_MATRIX)' PATCH_BUILD='$(PATCH_BUILD)' $(TOOL) test
 
 clean:
-	rm -rf build/kunit build/results build/view build/bench
+	rm -rf build/kunit build/results build/view build/bench build/patch
 
 endif

@@ -5,7 +5,10 @@ Stages, each timed: the tool tests (unittest), the GitHub workflow
 validator, checkpatch --strict on every C file, `make run` on UML with the
 default kernel (each KUnit case counts), checks that the unpacked tree was
 left untouched and that no splat hit the kernel log during the tests, a W=1
-build of the suites, then `make run` on UML 6.1 and on x86_64 6.12 (QEMU). The last line
+build of the suites, then `make run` on UML 6.1 and on x86_64 6.12 (QEMU),
+then `make patch` for each supported kernel (the series applies, is
+checkpatch clean, names the mm maintainers, and unless PATCH_BUILD=0 runs
+with the patched tree's own kunit.py). The last line
 is `N passed, N failed, N skipped`; the status is non-zero when anything
 failed or nothing ran.
 """
@@ -280,7 +283,41 @@ def main():
         diagnose(tally, other, proc.returncode)
         kunit_results(tally, other)
         times.append(('run ' + name, time.monotonic() - t))
+
+    for kernel in source.SUPPORTED_KERNELS:
+        t = stage('make patch (%s): git am, checkpatch, get_maintainer%s'
+                  % (kernel, ', kunit.py run' if patch_build() else ''))
+        patch_series(tally, kernel, patch_build())
+        times.append(('patch ' + kernel, time.monotonic() - t))
     return finish(tally, times)
+
+
+def patch_build():
+    """PATCH_BUILD=0 leaves out the build and run of the series in the
+    patched tree (make test PATCH_BUILD=0); by default it is in."""
+    return os.environ.get('PATCH_BUILD', '') not in ('0', 'no')
+
+
+def patch_series(tally, kernel, build):
+    """The series of `make patch` applies with git am to a pristine git
+    copy of the Debian tree, is checkpatch --strict clean patch by patch,
+    names the mm maintainers, and (with build) builds and passes with the
+    tree's own kunit.py; the unpacked tree is left untouched."""
+    from . import patchseries
+    try:
+        series = patchseries.prepare(kernel)
+        before = manifest(series.source_tree)
+        patchseries.make_series(series)
+        items = patchseries.check(series, build)
+    except UserError as e:
+        tally.add('make patch %s' % kernel, False, str(e))
+        return
+    for item, ok, detail in items:
+        tally.add('patch ' + item, ok, detail)
+    tally.add('the unpacked %s tree is untouched by make patch' % kernel,
+              manifest(series.source_tree) == before)
+    for what, secs in series.times:
+        print('  %-28s %6.1f s' % (what, secs))
 
 
 def more_combinations():
