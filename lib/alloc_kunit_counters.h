@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 #include <linux/gfp.h>
 #include <linux/mmzone.h>
+#include <linux/rcupdate.h>
 #include <linux/vmalloc.h>
 #include <linux/vm_event_item.h>
 #include <linux/vmstat.h>
@@ -25,6 +26,11 @@ static inline void read_counters(struct mem_counters *c)
 {
 	struct zone *zone;
 
+	/*
+	 * Memory freed after a grace period is freed first: kmemleak's
+	 * metadata of each object (mm/kmemleak.c, put_object()), kfree_rcu().
+	 */
+	rcu_barrier();
 	vm_unmap_aliases();		/* purge lazily freed vmalloc areas */
 	drain_all_pages(NULL);		/* per-cpu free lists back to the zones */
 	c->free_pages = 0;
