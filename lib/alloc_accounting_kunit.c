@@ -26,6 +26,7 @@
 #include "alloc_kunit_compat.h"
 #include "alloc_kunit_counters.h"
 #include "alloc_kunit_report.h"
+#include "alloc_kunit_reuse.h"
 
 /* Any value a page's owner might leave in page->private. */
 #define STALE_PRIVATE	0x5ca1ab1eUL
@@ -401,13 +402,13 @@ static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 
 			/* ask for the whole class, so that all of it is ours */
 			ks = kmalloc_size_roundup(sizes[i]);
-			p = kmalloc(ks, GFP_KERNEL);
+			p = alloc_kunit_kmalloc(ks, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, p);
 			KUNIT_ASSERT_EQ(test, ksize(p), ks);
 			memset(p, 0xa5, ks);
 			old = (unsigned long)p;
 			kfree_sensitive(p);
-			q = kmalloc(ks, GFP_KERNEL);
+			q = alloc_kunit_kmalloc(ks, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, q);
 			if ((unsigned long)q == old)
 				break;

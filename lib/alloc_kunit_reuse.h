@@ -23,6 +23,22 @@
 #define ALLOC_KUNIT_DIRT 0xd1
 #define ALLOC_KUNIT_REUSE_TRIES 64
 
+/*
+ * One kmalloc call site for both allocations of a reuse check. With
+ * RANDOM_KMALLOC_CACHES every call site draws from one of several copies
+ * of the kmalloc caches, chosen by the caller's address (mm/slab_common.c,
+ * kmalloc_type()), so an object one site freed is not handed to another.
+ * Not inlined, and not a tail call (the barrier), so that the caller's
+ * address is in this function whoever calls it.
+ */
+static noinline void *alloc_kunit_kmalloc(size_t size, gfp_t gfp)
+{
+	void *p = kmalloc(size, gfp);
+
+	barrier();
+	return p;
+}
+
 /* An allocator and its zeroing form, with sizes in bytes. */
 struct alloc_kunit_zeroing {
 	const char *name;
