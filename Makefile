@@ -34,8 +34,8 @@ ON_CRASH ?=
 # make patch / make test: 1 (0 in make test) builds and runs the series
 # with the patched tree's own kunit.py.
 PATCH_BUILD ?=
-# What make test runs after UML 6.12: kernel-arch pairs.
-TEST_MATRIX ?= 6.1-um 6.12-x86_64
+# What make test runs after UML 6.12: kernel-arch[-profile].
+TEST_MATRIX ?= 6.1-um 6.12-x86_64 6.12-um-kasan
 PYTHON ?= python3
 TOOL := $(PYTHON) tools/alloc-kunit
 
@@ -62,7 +62,7 @@ help:
 	@echo '            PROFILE=default|kasan|debug|hardened|kfence|kmemleak'
 	@echo '            PAGES=4k|16k|64k (ARCH=arm64)'
 	@echo '            FILTER=suite.case*  TIMEOUT=seconds  BENCH_RUNS=2'
-	@echo '            TEST_MATRIX="6.1-um 6.12-x86_64" (what make test adds to 6.12-um)'
+	@echo '            TEST_MATRIX="6.1-um 6.12-x86_64 6.12-um-kasan" (added to 6.12-um)'
 	@echo 'results:    build/results/<kernel>-<arch>/, build/bench/<kernel>-<arch>/'
 	@echo '            build/bench/compare-<A>-vs-<B>-<arch>/ (make bench-compare)'
 

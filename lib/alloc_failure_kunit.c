@@ -77,7 +77,7 @@ static void skip_if_counters_cannot_tell(struct kunit *test)
 {
 	alloc_kunit_skip_if_quarantine(test, QUARANTINE_HIDES_LEAKS);
 	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
-		kunit_skip(test, "kmemleak's per-object metadata moves the slab counters (the alloc_kmemleak suite finds leaks instead)");
+		kunit_skip(test, "kmemleak metadata moves the counters (alloc_kmemleak checks)");
 }
 
 static void leak_slack(const struct mem_counters *before,

@@ -379,6 +379,13 @@ static void kfree_zeroing_buffer(const void *p)
 	kfree(p);
 }
 
+/*
+ * Why reuse may not come: slab_debug allocates from the first partial
+ * slab (mm/slub.c, alloc_single_from_partial()), not the object freed last.
+ */
+#define REUSE_ORDER_NOTE (IS_ENABLED(CONFIG_SLUB_DEBUG_ON) ? \
+	" (slab_debug allocates from the first partial slab)" : "")
+
 static const struct alloc_kunit_zeroing kmalloc_zeroings[] = {
 	{ "kzalloc", kmalloc_plain, kzalloc_plain, kfree_zeroing_buffer },
 	{ "kcalloc", kmalloc_plain, kcalloc_one, kfree_zeroing_buffer },
@@ -407,8 +414,8 @@ static void kmalloc_zeroes_on_dirty_reuse(struct kunit *test)
 			continue;
 		}
 		if (!p)
-			kunit_skip(test, "%s never returned the object just freed",
-				   z->name);
+			kunit_skip(test, "%s never returned the object just freed%s",
+				   z->name, REUSE_ORDER_NOTE);
 		checked++;
 		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, p),
 				0);
@@ -452,7 +459,8 @@ static void kmalloc_reuse_keeps_old_bytes_unless_wiped(struct kunit *test)
 		u8 *p = alloc_kunit_dirty_reuse(test, &kmalloc_no_zeroing, size);
 
 		if (!p)
-			kunit_skip(test, "kmalloc never returned the object just freed");
+			kunit_skip(test, "kmalloc never returned the object just freed%s",
+				   REUSE_ORDER_NOTE);
 		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, p),
 				0);
 		stale = count_bytes(p, size, ALLOC_KUNIT_DIRT);

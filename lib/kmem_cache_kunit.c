@@ -25,13 +25,21 @@
 KUNIT_DEFINE_ACTION_WRAPPER(kmem_cache_destroy_action, kmem_cache_destroy,
 			    struct kmem_cache *);
 
+/*
+ * A cache of @name with the size and alignment appended: a case that makes
+ * several must give each its own name, or DEBUG_VM warns about the second
+ * (mm/slab_common.c, kmem_cache_sanity_check()). The name is copied.
+ */
 static struct kmem_cache *cache_for_test(struct kunit *test, const char *name,
 					 unsigned int size, unsigned int align,
 					 slab_flags_t flags,
 					 void (*ctor)(void *))
 {
-	struct kmem_cache *s = kmem_cache_create(name, size, align, flags,
-						 ctor);
+	struct kmem_cache *s;
+	char full[48];
+
+	snprintf(full, sizeof(full), "%s_%u_%u", name, size, align);
+	s = kmem_cache_create(full, size, align, flags, ctor);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kmem_cache_destroy_action,

@@ -12,7 +12,9 @@ that each one survived olddefconfig). Two kinds of line are left out:
 Both are said, so a run never differs silently from what was asked. The
 first option of a fragment is what the profile is for: when it is left
 out, the profile cannot run on that arch or kernel, and that is an error.
-A `# boot: <args>` comment adds kernel command-line arguments.
+A `# boot: <args>` comment adds kernel command-line arguments; a
+`# timeout: <seconds>` comment raises TIMEOUT to at least that (debug
+options make a run several times slower).
 """
 
 import os
@@ -28,6 +30,7 @@ DEFAULT = 'default'
 _OPTION = re.compile(r'^(CONFIG_(\w+))=(\S+)$')
 _ARCH = re.compile(r'^#\s*arch:\s*(.+)$')
 _BOOT = re.compile(r'^#\s*boot:\s*(.+)$')
+_TIMEOUT = re.compile(r'^#\s*timeout:\s*(\d+)\s*$')
 _CONFIG = re.compile(r'^\s*(?:menu)?config\s+(\w+)\s*$', re.M)
 
 
@@ -67,6 +70,16 @@ def boot_args(name, configs=CONFIGS):
             if m:
                 args += m.group(1).split()
     return args
+
+
+def min_timeout(name, configs=CONFIGS):
+    """The least TIMEOUT profile `name` needs (its `# timeout:` line), or 0."""
+    path = os.path.join(configs, (name or DEFAULT) + '.config')
+    if not os.path.isfile(path):
+        return 0
+    with open(path, encoding='utf-8') as f:
+        found = [int(m.group(1)) for m in map(_TIMEOUT.match, f) if m]
+    return max(found, default=0)
 
 
 def kconfig_symbols(tree):

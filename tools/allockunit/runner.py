@@ -547,6 +547,11 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
             kconfig_add += ['--kconfig_add', line]
         for note in notes:
             log(note)
+        least = profiles.min_timeout(profile)
+        if timeout < least:
+            log('PROFILE=%s: TIMEOUT raised from %d to %d s' % (profile, timeout,
+                                                             least))
+            timeout = least
         boot = profiles.boot_args(profile)
         if boot:
             extra = ['--kernel_args=' + a for a in boot] + list(extra)

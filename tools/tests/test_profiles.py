@@ -12,6 +12,7 @@ from allockunit import UserError, profiles, runner
 FRAGMENT = """\
 # a profile for the tests
 # boot: fence.on=1 quiet
+# timeout: 900
 # arch: x86_64 arm64
 CONFIG_KFENCE=y
 CONFIG_NEW_ONLY=y
@@ -38,6 +39,10 @@ class ProfileTest(unittest.TestCase):
         self.assertEqual(profiles.boot_args('fence', self.dir),
                          ['fence.on=1', 'quiet'])
         self.assertEqual(profiles.boot_args('default', self.dir), [])
+
+    def test_timeout_line_is_a_minimum(self):
+        self.assertEqual(profiles.min_timeout('fence', self.dir), 900)
+        self.assertEqual(profiles.min_timeout('default', self.dir), 0)
 
     def test_default_adds_nothing(self):
         self.assertEqual(profiles.options('default', '/x', 'um'), ([], []))

@@ -78,3 +78,18 @@ class SummaryTest(TempDirTest):
         self.assertEqual(code, 1)
         self.assertIn('nothing ran', out)
         self.assertEqual(out.splitlines()[-1], '0 passed, 0 failed, 0 skipped')
+
+
+class MatrixTest(unittest.TestCase):
+    def runs(self, spec):
+        with mock.patch.dict(os.environ, {'TEST_MATRIX': spec}):
+            return selftest.more_combinations()
+
+    def test_pairs_and_profiles(self):
+        self.assertEqual(self.runs('6.1-um 6.12-x86_64 6.12-um-kasan'),
+                         [('6.1', 'um', ''), ('6.12', 'x86_64', ''),
+                          ('6.12', 'um', 'kasan')])
+
+    def test_the_default_run_is_not_repeated(self):
+        self.assertEqual(self.runs('6.12-um'), [])
+        self.assertEqual(self.runs(''), [])
