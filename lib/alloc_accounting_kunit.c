@@ -418,7 +418,8 @@ static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 		if (!q) {
 			alloc_kunit_skip_if_quarantine(test,
 						       "the object just freed is not reused");
-			kunit_skip(test, "never got the freed object back");
+			kunit_skip(test, "never got the freed object back%s",
+				   REUSE_ORDER_NOTE);
 		}
 		for (j = 0, nonzero = 0; j < ks; j++)
 			if (q[j] && !nonzero++)

@@ -39,6 +39,14 @@ static noinline void *alloc_kunit_kmalloc(size_t size, gfp_t gfp)
 	return p;
 }
 
+/*
+ * Why reuse may not come, for a skip message: slab_debug allocates from the
+ * first partial slab (mm/slub.c, alloc_single_from_partial()), not the
+ * object freed last.
+ */
+#define REUSE_ORDER_NOTE (IS_ENABLED(CONFIG_SLUB_DEBUG_ON) ? \
+	" (slab_debug allocates from the first partial slab)" : "")
+
 /* An allocator and its zeroing form, with sizes in bytes. */
 struct alloc_kunit_zeroing {
 	const char *name;

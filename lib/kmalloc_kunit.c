@@ -379,13 +379,6 @@ static void kfree_zeroing_buffer(const void *p)
 	kfree(p);
 }
 
-/*
- * Why reuse may not come: slab_debug allocates from the first partial
- * slab (mm/slub.c, alloc_single_from_partial()), not the object freed last.
- */
-#define REUSE_ORDER_NOTE (IS_ENABLED(CONFIG_SLUB_DEBUG_ON) ? \
-	" (slab_debug allocates from the first partial slab)" : "")
-
 static const struct alloc_kunit_zeroing kmalloc_zeroings[] = {
 	{ "kzalloc", kmalloc_plain, kzalloc_plain, kfree_zeroing_buffer },
 	{ "kcalloc", kmalloc_plain, kcalloc_one, kfree_zeroing_buffer },

@@ -155,7 +155,8 @@ static void kmem_cache_zalloc_zeroes(struct kunit *test)
 	if (!c->obj[0]) {
 		alloc_kunit_skip_if_quarantine(test,
 					       "the object just freed is not reused");
-		kunit_skip(test, "the cache never returned the object just freed");
+		kunit_skip(test, "the cache never returned the object just freed%s",
+			   REUSE_ORDER_NOTE);
 	}
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(c->obj[0], 0, size), NULL);
 }

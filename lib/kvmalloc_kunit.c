@@ -182,8 +182,8 @@ static void kvzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 			continue;
 		}
 		if (!p)
-			kunit_skip(test, "kvzalloc(%zu) never reused memory just freed",
-				   sizes[i]);
+			kunit_skip(test, "kvzalloc(%zu) never reused memory just freed%s",
+				   sizes[i], REUSE_ORDER_NOTE);
 		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kvfree_action, p),
 				0);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, sizes[i]), NULL,
