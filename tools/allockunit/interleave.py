@@ -3,7 +3,7 @@
 
 Each kernel is built once, and booted once to warm up (that boot is kept
 as warmup-<A|B>.log and not counted). Then the benchmark suite runs in
-rounds, A B A B ..., without rebuilding: every boot's raw log is kept as
+rounds, A B B A A B ..., without rebuilding: every boot's raw log is kept as
 round-<n>-<A|B>.log, and compare.py reports the complete rounds. A boot
 that fails ends the comparison; the rounds before it are still reported,
 with a line that says which boot failed and why. A kernel rebuilt by
@@ -59,8 +59,14 @@ class Side:
 
 
 def schedule(rounds):
-    """The boots, in order: (round, side) for A B A B ..."""
-    return [(n, side) for n in range(1, rounds + 1) for side in SIDES]
+    """The boots, in order: (round, side), A B in odd rounds and B A in
+    even ones. Measured on UML 6.12 against itself, the second boot of a
+    round ran up to 5 % faster in every round; with A always first, 8 of
+    156 rows came out marked, all 'faster'. Alternating the order turns
+    that into noise that cancels in the mean ratio and widens the interval
+    instead of biasing it."""
+    return [(n, side) for n in range(1, rounds + 1)
+            for side in (SIDES if n % 2 else SIDES[::-1])]
 
 
 def out_dir(a, b, arch):
@@ -231,7 +237,7 @@ def _rounds(a, b, arch, rounds, boot, folder, log, clock):
         log('bench-compare: ' + stopped)
     if complete:
         meta = {'a': _meta(a), 'b': _meta(b), 'arch': arch,
-                'rounds': rounds, 'order': 'A B A B ...', 'boots': boots,
+                'rounds': rounds, 'order': 'A B, B A, A B ...', 'boots': boots,
                 'stopped': stopped}
         compare.report(folder, done['A'][:complete], done['B'][:complete],
                        meta, log)

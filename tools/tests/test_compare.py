@@ -274,15 +274,15 @@ class RoundsTest(TempDirTest):
     def log(self):
         return '\n'.join(self.lines)
 
-    def test_schedule_alternates(self):
+    def test_schedule_alternates_and_swaps_the_order_every_round(self):
         self.assertEqual(interleave.schedule(3), [
-            (1, 'A'), (1, 'B'), (2, 'A'), (2, 'B'), (3, 'A'), (3, 'B')])
+            (1, 'A'), (1, 'B'), (2, 'B'), (2, 'A'), (3, 'A'), (3, 'B')])
 
     def test_builds_both_then_boots_in_turn_without_building(self):
         self.assertEqual(self.compare(), runner.EXIT_OK)
         self.assertEqual(self.boots.calls, [
             ('A', True), ('B', True), ('A', False), ('B', False),
-            ('A', False), ('B', False), ('A', False), ('B', False)])
+            ('B', False), ('A', False), ('A', False), ('B', False)])
         self.assertIn('==== round 2 of 3: B (6.12) ... (about 1 min left)',
                       self.log())
         self.assertTrue(self.out.endswith('compare-6.1-vs-6.12-um'))
@@ -295,9 +295,9 @@ class RoundsTest(TempDirTest):
             data = json.load(f)
         self.assertEqual(data['summary']['rounds'], 3)
         self.assertEqual([b['side'] for b in data['meta']['boots']],
-                         ['A', 'B'] * 3)
+                         ['A', 'B', 'B', 'A', 'A', 'B'])
         # the first boot (warm-up) is not counted: round 1 A is call 3
-        self.assertEqual(data['rows'][0]['a_rounds'], [103, 105, 107])
+        self.assertEqual(data['rows'][0]['a_rounds'], [103, 106, 107])
 
     def test_the_same_kernel_twice_is_built_and_warmed_once(self):
         self.compare(a='6.12', b='6.12', rounds=2)
@@ -340,7 +340,7 @@ class RoundsTest(TempDirTest):
     def test_a_kernel_rebuilt_meanwhile_ends_the_comparison(self):
         code = self.compare(version={5: VERSION.replace('#2', '#3')})
         self.assertEqual(code, runner.EXIT_INCOMPLETE)
-        self.assertIn('round 2 of 3: A (6.1) failed: the kernel changed',
+        self.assertIn('round 2 of 3: B (6.12) failed: the kernel changed',
                       self.log())
         self.assertIn('rounds 1-1 are reported', self.log())
 
@@ -348,7 +348,7 @@ class RoundsTest(TempDirTest):
         code = self.compare(fail={6: UserError('another run is using it')})
         self.assertEqual(code, 2)
         self.assertIn('another run is using it', self.log())
-        self.assertIn('round 2 of 3: B (6.12) failed', self.log())
+        self.assertIn('round 2 of 3: A (6.1) failed', self.log())
 
     def test_interrupt_reports_then_stops(self):
         with self.assertRaises(KeyboardInterrupt):
