@@ -78,6 +78,7 @@
 #define WARMUP_NS	NSEC_PER_MSEC
 #define BATCH_NS	(20 * NSEC_PER_USEC)
 #define MAX_BATCH	1024U
+#define MAX_WARMUP_CHUNKS	4096U
 
 /* test_vmalloc's random patterns: RND_SET draws, the same every boot. */
 #define RND_SEED	0x616c6c6f63ULL
@@ -225,17 +226,18 @@ static bool time_units(const struct bench_op *op, unsigned int n, u64 *ns)
 static bool sample_pass(const struct bench_op *op, struct samples *s)
 {
 	unsigned int per = op->per_unit ? op->per_unit : 1;
-	unsigned int chunk = 1, last;
+	unsigned int chunk = 1, last, chunks = 0;
 	u64 t, spent = 0, end;
 
 	s->nr = 0;
+	/* at most MAX_WARMUP_CHUNKS, should the clock not advance */
 	do {
 		if (!time_units(op, chunk, &t))
 			return false;
 		spent += t;
 		last = chunk;
 		chunk = min(2 * chunk, MAX_BATCH);
-	} while (spent < WARMUP_NS);
+	} while (spent < WARMUP_NS && ++chunks < MAX_WARMUP_CHUNKS);
 	s->batch = 1;
 	while (s->batch < MAX_BATCH && s->batch * t < last * BATCH_NS)
 		s->batch *= 2;
@@ -820,11 +822,27 @@ static struct kunit_case alloc_bench_test_cases[] = {
 	{}
 };
 
+/*
+ * The benchmarks run only when asked, with alloc_bench_kunit.run=1 on the
+ * kernel command line (make bench and make bench-compare pass it): a
+ * kernel without kunit.filter (6.1) would otherwise run them, for
+ * minutes, in every run of the contract suites.
+ */
+static bool run_benchmarks;
+module_param_named(run, run_benchmarks, bool, 0444);
+
+static int alloc_bench_init(struct kunit *test)
+{
+	if (!run_benchmarks)
+		kunit_skip(test, "benchmarks run only when asked: alloc_bench_kunit.run=1");
+	return alloc_report_init(test);
+}
+
 static struct kunit_suite alloc_bench_test_suite = {
 	.name = "alloc_bench",
 	.suite_init = alloc_report_suite_init,
 	.suite_exit = alloc_report_suite_exit,
-	.init = alloc_report_init,
+	.init = alloc_bench_init,
 	.exit = alloc_report_exit,
 	.test_cases = alloc_bench_test_cases,
 };

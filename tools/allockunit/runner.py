@@ -502,6 +502,8 @@ def collect(target, view_kunit, started, log=print):
 # The benchmark suite is built with the others (one kernel, one build) but
 # runs only under `make bench`: `make run` filters it out by module name.
 BENCH_SUITE, BENCH_MODULE = 'alloc_bench', 'alloc_bench_kunit'
+# What the benchmark suite needs on the command line to run its cases.
+BENCH_RUN_ARG = BENCH_MODULE + '.run=1'
 
 
 def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
@@ -522,13 +524,15 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
                            flavour='-bench' if bench else '', variant=variant)
     if bench:
         filter_glob = filter_glob or BENCH_SUITE
+        # the suite skips unless asked (lib/alloc_bench_kunit.c)
+        extra = ['--kernel_args=' + BENCH_RUN_ARG] + list(extra)
     elif has_attribute_filter(tree):
         extra = ['--filter=module!=' + BENCH_MODULE] + list(extra)
     else:
         # Building without it would rebuild the kernel at every switch
-        # between make run and make bench; running it costs half a minute.
+        # between make run and make bench; the suite skips its cases.
         log('note: this kernel has no kunit.filter, so the benchmark suite '
-            'runs too')
+            'is booted too; its cases skip (they run only for make bench)')
     kunitconfig = kunitconfig or os.path.join(PROJECT, '.kunitconfig')
     jobs = jobs or os.cpu_count() or 1
     view_kunit = os.path.join(target.view, 'tools/testing/kunit/kunit.py')

@@ -228,7 +228,7 @@ class RunTest(TempDirTest):
         _, log, _ = self.run_mode('pass')
         self.assertFalse(any(a.startswith('--filter=')
                              for a in self.kunit_args()))
-        self.assertIn('the benchmark suite runs too', log)
+        self.assertIn('the benchmark suite is booted too', log)
 
     def test_bench_runs_twice_and_reports(self):
         require_program(self, 'gnuplot')
