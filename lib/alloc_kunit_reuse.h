@@ -31,7 +31,8 @@
  * Not inlined, and not a tail call (the barrier), so that the caller's
  * address is in this function whoever calls it.
  */
-static noinline void *alloc_kunit_kmalloc(size_t size, gfp_t gfp)
+static noinline __maybe_unused void *
+alloc_kunit_kmalloc(size_t size, gfp_t gfp)
 {
 	void *p = kmalloc(size, gfp);
 
