@@ -1017,7 +1017,9 @@ def apply_series(series):
     proc = git(series.tree, 'am', '-q', *series.patches, env=env,
                check=False)
     if proc.returncode != 0:
-        git(series.tree, 'am', '--abort', check=False)
+        # git am --abort resets, and so writes a reflog entry: it needs an
+        # identity too, which a fresh machine's git config does not have
+        git(series.tree, 'am', '--abort', env=env)
         return (proc.stdout + proc.stderr).strip()[-500:]
     got = git(series.tree, 'rev-parse', 'HEAD^{tree}').stdout.strip()
     if got != series.series_tree:
