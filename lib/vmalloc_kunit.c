@@ -381,8 +381,11 @@ static void release_held_pages(void *ctx)
 	held->nr = 0;
 }
 
-/* Every free page of every zone, highmem and movable ones included. */
-static void hold_all_free_pages(struct held_pages *held)
+/*
+ * Every free block of order @min_order or more, of every zone, highmem and
+ * movable ones included, split into pages and held.
+ */
+static void hold_free_blocks(struct held_pages *held, int min_order)
 {
 	const gfp_t gfp = __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC |
 			  __GFP_NOWARN;
@@ -390,7 +393,7 @@ static void hold_all_free_pages(struct held_pages *held)
 	int order;
 
 	drain_all_pages(NULL);	/* per-cpu lists back to the free areas */
-	for (order = MAX_PAGE_ORDER; order >= 0; order--) {
+	for (order = MAX_PAGE_ORDER; order >= min_order; order--) {
 		while ((page = alloc_pages(gfp, order))) {
 			unsigned long i;
 
@@ -399,30 +402,6 @@ static void hold_all_free_pages(struct held_pages *held)
 				list_add(&nth_page(page, i)->lru, &held->list);
 			held->nr += 1UL << order;
 			cond_resched();
-		}
-	}
-}
-
-/*
- * Hold again every block above order 0 that pages others freed meanwhile
- * (RCU callbacks, deferred work: more of them under debug options) made
- * by merging with the odd pages given back.
- */
-static void hold_blocks_merged_meanwhile(struct held_pages *held)
-{
-	const gfp_t gfp = __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN;
-	struct page *page;
-	int order;
-
-	drain_all_pages(NULL);
-	for (order = MAX_PAGE_ORDER; order >= 1; order--) {
-		while ((page = alloc_pages(gfp, order))) {
-			unsigned long i;
-
-			split_page(page, order);
-			for (i = 0; i < 1UL << order; i++)
-				list_add(&nth_page(page, i)->lru, &held->list);
-			held->nr += 1UL << order;
 		}
 	}
 }
@@ -488,7 +467,7 @@ static void vmalloc_succeeds_where_fragmentation_defeats_kmalloc(struct kunit *t
 	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, release_held_pages, held),
 			0);
 
-	hold_all_free_pages(held);
+	hold_free_blocks(held, 0);
 	list_for_each_entry_safe(page, next, &held->list, lru) {
 		if (page_to_pfn(page) & 1) {
 			list_del(&page->lru);
@@ -506,7 +485,12 @@ static void vmalloc_succeeds_where_fragmentation_defeats_kmalloc(struct kunit *t
 		size_t size = PAGE_SIZE << order;
 		void *k;
 
-		hold_blocks_merged_meanwhile(held);
+		/*
+		 * Hold again the blocks that pages others freed meanwhile (RCU
+		 * callbacks, deferred work: more under debug options) made by
+		 * merging with the odd pages given back.
+		 */
+		hold_free_blocks(held, 1);
 		k = kmalloc(size, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 
 		KUNIT_EXPECT_NULL_MSG(test, k,
