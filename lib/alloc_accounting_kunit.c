@@ -31,12 +31,17 @@
 /* Any value a page's owner might leave in page->private. */
 #define STALE_PRIVATE	0x5ca1ab1eUL
 
-#define BATCH_BYTES	(4UL << 20)
-#define BATCH_PAGES	(BATCH_BYTES >> PAGE_SHIFT)
+/*
+ * A batch is counted in pages, not bytes: slabs and counters work in
+ * pages, and what SLUB already holds free in partial slabs is a number of
+ * pages too. 1024 pages is 4 MiB with 4 KiB pages, 64 MiB with 64 KiB.
+ */
+#define BATCH_PAGES	1024UL
+#define BATCH_BYTES	(BATCH_PAGES << PAGE_SHIFT)
 #define SLACK_PAGES	(BATCH_PAGES / 16)
 #define OBJ_SIZE	512
 #define NR_OBJS		(BATCH_BYTES / OBJ_SIZE)
-#define VBUF_SIZE	(64UL << 10)
+#define VBUF_SIZE	(16 * PAGE_SIZE)
 #define NR_VBUFS	(BATCH_BYTES / VBUF_SIZE)
 #define BLOCK_ORDER	2
 

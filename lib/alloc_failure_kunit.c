@@ -58,8 +58,10 @@
  * LEAK_MARGIN slab and vmalloc pages. Each case then asserts that the
  * slack is smaller than a leak of one page, and of one object of the
  * smallest size involved, per failed attempt: no such leak can hide.
+ * REPEAT follows PAGE_SIZE so that a 64-byte object lost per attempt fills
+ * 16 pages at any page size: 1024 attempts with 4 KiB pages.
  */
-#define REPEAT			1024
+#define REPEAT			((unsigned int)(PAGE_SIZE / 4))
 #define LEAK_MARGIN		4
 #define PAGE_TABLE_MARGIN	64
 
@@ -401,7 +403,7 @@ static void lesson_setup_fails_cleanly_at_every_site(struct kunit *test)
 		fired = lesson_batch(test, n, &sites);
 		if (fired < 0)
 			return;
-		if (fired < REPEAT / 2) {
+		if (fired < (int)(REPEAT / 2)) {
 			/* reached only now and then: too rare to judge */
 			kunit_info(test, "point %u failed %d times of %d: not judged\n",
 				   n, fired, REPEAT);
