@@ -799,7 +799,8 @@ static void kmalloc_memory_comes_back(struct kunit *test)
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		unsigned long long done = 0;
 
-		nr = clamp_t(unsigned long long, target / 32 / sizes[s], 1,
+		nr = clamp_t(unsigned long, totalram_pages() / 16 /
+			     DIV_ROUND_UP(sizes[s], PAGE_SIZE), 1,
 			     ARRAY_SIZE(batch));
 		if (!contiguous_size_servable(sizes[s])) {
 			kunit_info(test, "kmalloc(%zu) not checked: no free block of its order\n",

@@ -169,6 +169,50 @@ static void vmalloc_maps_every_page(struct kunit *test)
 }
 
 /*
+ * With highmem (32-bit, HIGHMEM4G) vmalloc takes its pages from there:
+ * it allocates with __GFP_HIGHMEM (mm/vmalloc.c, __vmalloc_area_node())
+ * and the page allocator tries the highest zone allowed first
+ * (mm/page_alloc.c, gfp_zone()), which has room to spare here. Such a
+ * page has no linear-map address: page_address() is NULL while no kmap()
+ * holds it (mm/highmem.c), and kmap_local_page() maps it outside the
+ * linear map, showing the bytes written through the vmalloc address.
+ */
+static void vmalloc_takes_highmem_pages(struct kunit *test)
+{
+#ifdef CONFIG_HIGHMEM
+	const unsigned int nr = 256;
+	unsigned int i, high = 0;
+	u8 *p, *alias;
+
+	if (nr_free_highpages() < 16 * nr)
+		kunit_skip(test, "highmem has fewer than %u free pages", 16 * nr);
+	p = vmalloc_for_test(test, (size_t)nr * PAGE_SIZE);
+	for (i = 0; i < nr; i++) {
+		struct page *page = vmalloc_to_page(p + (size_t)i * PAGE_SIZE);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		if (!PageHighMem(page))
+			continue;
+		high++;
+		memset(p + (size_t)i * PAGE_SIZE, i, PAGE_SIZE);
+		KUNIT_EXPECT_NULL_MSG(test, page_address(page), "page %u", i);
+		alias = kmap_local_page(page);
+		KUNIT_EXPECT_FALSE_MSG(test, virt_addr_valid(alias),
+				       "page %u: kmap in the linear map", i);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(alias, (u8)i, PAGE_SIZE),
+					NULL, "page %u: the kmap shows other bytes",
+					i);
+		kunmap_local(alias);
+	}
+	kunit_info(test, "%u of %u vmalloc pages were highmem (%lu free highmem pages of %lu)\n",
+		   high, nr, nr_free_highpages(), totalhigh_pages());
+	KUNIT_EXPECT_EQ(test, high, nr);
+#else
+	kunit_skip(test, "no highmem (CONFIG_HIGHMEM off): every page has a linear-map address");
+#endif
+}
+
+/*
  * The page after an area is an unmapped guard page unless VM_NO_GUARD
  * (mm/vmalloc.c, __get_vm_area_node()): the area reserves one page more
  * than it maps, and an overrun faults instead of landing in a neighbour.
@@ -472,7 +516,8 @@ static void vmalloc_succeeds_where_fragmentation_defeats_kmalloc(struct kunit *t
 	struct page *page, *next;
 	unsigned int order;
 
-	if (totalram_pages() > (16UL << 30) >> PAGE_SHIFT)
+	/* in pages, as 16 GiB does not fit a 32-bit unsigned long */
+	if (totalram_pages() > 1UL << (34 - PAGE_SHIFT))
 		kunit_skip(test, "holding every free page of more than 16 GiB takes too long");
 	KUNIT_ASSERT_NOT_NULL(test, held);
 	INIT_LIST_HEAD(&held->list);
@@ -490,6 +535,8 @@ static void vmalloc_succeeds_where_fragmentation_defeats_kmalloc(struct kunit *t
 	held->nr -= freed;
 	kunit_info(test, "held %lu pages, gave back %lu (every odd pfn)\n",
 		   held->nr + freed, freed);
+	/* as below: pages others freed meanwhile may have merged */
+	hold_free_blocks(held, 1);
 	if (free_blocks_above_order_0())
 		kunit_skip(test, "memory could not be fragmented: pages freed meanwhile merged");
 
@@ -807,6 +854,7 @@ static struct kunit_case vmalloc_test_cases[] = {
 	KUNIT_CASE_PARAM(vmalloc_is_virtually_contiguous,
 			 vmalloc_size_gen_params),
 	KUNIT_CASE_PARAM(vmalloc_maps_every_page, vmalloc_size_gen_params),
+	KUNIT_CASE(vmalloc_takes_highmem_pages),
 	KUNIT_CASE_PARAM(vzalloc_zeroes_on_dirty_reuse,
 			 vmalloc_size_gen_params),
 	KUNIT_CASE(vmalloc_has_guard_page),

@@ -34,6 +34,8 @@ from . import runner
 from . import source
 
 PATCH_DIR = os.path.join(runner.PROJECT, 'tools', 'regressions')
+# Deliberate breakages, in the same format: make regressions PATCHES=...
+MUTATION_DIR = os.path.join(runner.PROJECT, 'tools', 'mutations')
 _HEADER = re.compile(r'^#\s*([A-Za-z ]+):\s*(.*)$')
 _TARGET = re.compile(r'^\+\+\+ b/(\S+)')
 
@@ -60,7 +62,7 @@ class Patch:
     def visible_on(self, arch, profile=''):
         """Whether a test on `arch` with the default configuration can see
         the bug, by the header: `UML` (then x86_64 too), `x86_64 only`,
-        `UML only`; any condition beyond that (`KASAN only`, `only when
+        `UML only`, `i386 only`, `arm64 only`; any condition beyond that (`KASAN only`, `only when
         booted with ...`, `UML, but only when ...`) means not here. A
         `Profile: <name>` header names the PROFILE= that makes the bug
         visible (on UML and x86_64): then it is visible there only; a run
@@ -73,10 +75,12 @@ class Patch:
             visible = re.sub(r'\([^()]*\)', '', visible)
         visible = visible.split('(')[0]     # an aside the line cut short
         words = set(re.findall(r'[a-z0-9_]+', visible))
-        if not words or not words <= {'uml', 'x86_64', 'only'}:
+        arches = {'uml': 'um', 'x86_64': 'x86_64', 'i386': 'i386',
+                  'arm64': 'arm64'}
+        if not words or not words <= set(arches) | {'only'}:
             return False
-        named = {'um'} if 'uml' in words else set()
-        if 'x86_64' in words or ('uml' in words and 'only' not in words):
+        named = {arches[w] for w in words if w in arches}
+        if 'uml' in words and 'only' not in words:
             named.add('x86_64')
         return arch in named
 

@@ -146,6 +146,12 @@ X86_64_TRIM = ['CONFIG_EXPERT=y'] + ['CONFIG_%s=n' % name for name in (
     'X86_16BIT', 'DMI')]
 
 
+# i386 with highmem in use: HIGHMEM4G (x86's default, made explicit) and
+# the 3 GiB QEMU_MEMORY_MB machine leave about 2 GiB above the 896 MiB
+# linear map (VMSPLIT_3G), where vmalloc takes its pages.
+I386_HIGHMEM = ['CONFIG_HIGHMEM4G=y']
+
+
 # kunit.py's UML defaults (configs/arch_uml.config) enable virtio over PCI,
 # which WARNs at every boot ("No virtio device ID configured for PCI") and
 # taints the kernel before any case runs. No suite needs it.
@@ -173,6 +179,8 @@ def kconfig_extras(tree, arch):
         options += UML_TRIM
     if arch in ('x86_64', 'i386'):
         options += X86_64_TRIM
+    if arch == 'i386':
+        options += I386_HIGHMEM
     extra = []
     for option in options:
         extra += ['--kconfig_add', option]

@@ -98,21 +98,24 @@ def checkpatch(tally, tree):
 
 
 def regression_patches(tally, tree):
-    """Every tools/regressions/ patch applies to the default kernel's tree
-    and comes off again (in a scratch tree of links: the tree is never
-    written)."""
+    """Every tools/regressions/ and tools/mutations/ patch applies to the
+    default kernel's tree and comes off again (in a scratch tree of links:
+    the tree is never written)."""
     from . import regressions
-    try:
-        deps.ensure(['patch'])
-        patches = regressions.find_patches()
-    except UserError as e:
-        tally.add('regression patches', False, str(e))
-        return
-    scratch = os.path.join(runner.build_root(), 'regressions', 'check')
-    problems = dict(regressions.check_patches(tree, scratch, patches))
-    for patch in patches:
-        tally.add('regression patch %s applies and reverts' % patch.name,
-                  patch.name not in problems, problems.get(patch.name, ''))
+    for kind, folder in (('regression', regressions.PATCH_DIR),
+                         ('mutation', regressions.MUTATION_DIR)):
+        try:
+            deps.ensure(['patch'])
+            patches = regressions.find_patches(folder=folder)
+        except UserError as e:
+            tally.add('%s patches' % kind, False, str(e))
+            continue
+        scratch = os.path.join(runner.build_root(), 'regressions', 'check')
+        problems = dict(regressions.check_patches(tree, scratch, patches))
+        for patch in patches:
+            tally.add('%s patch %s applies and reverts' % (kind, patch.name),
+                      patch.name not in problems,
+                      problems.get(patch.name, ''))
 
 
 def manifest(tree):

@@ -51,6 +51,14 @@ class PatchTest(TempDirTest):
             self.assertEqual((patch.visible_on('um'),
                               patch.visible_on('x86_64')), (um, x86), visible)
 
+    def test_a_patch_may_name_i386_or_arm64(self):
+        path = os.path.join(self.tmp, '05-highmem.patch')
+        write(path, PATCH.replace('Visible: UML',
+                                  'Visible: i386 only (highmem)'))
+        patch = regressions.Patch(path)
+        self.assertEqual([a for a in ('um', 'x86_64', 'i386', 'arm64')
+                          if patch.visible_on(a)], ['i386'])
+
     def test_a_profile_header_limits_the_patch_to_that_profile(self):
         path = os.path.join(self.tmp, '04-kasan.patch')
         write(path, PATCH.replace('Visible: UML',
