@@ -18,6 +18,7 @@
 #include <linux/completion.h>
 #include <linux/err.h>
 #include <linux/io.h>
+#include <linux/jiffies.h>
 #include <linux/kfence.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
@@ -158,11 +159,14 @@ static size_t expected_class_size(size_t size)
 	return roundup_pow_of_two(size);
 }
 
-static void skip_if_kfence(struct kunit *test, const void *p)
+/*
+ * What ksize() of @p, a kmalloc(@size), is: the class size, or @size itself
+ * for an object KFENCE sampled (kfence_ksize() in mm/kfence/core.c; such
+ * an object sits alone at one end of a page of its own).
+ */
+static size_t expected_ksize(const void *p, size_t size, size_t class)
 {
-	/* KFENCE serves sampled objects at their exact size (kfence.rst) */
-	if (is_kfence_address(p))
-		kunit_skip(test, "a KFENCE object: its size is exact by design");
+	return is_kfence_address(p) ? size : class;
 }
 
 /*
@@ -226,13 +230,11 @@ static void kmalloc_rounds_up_to_size_class(struct kunit *test)
 
 	if (IS_ENABLED(CONFIG_SLOB))
 		kunit_skip(test, "SLOB has no size classes");
-	skip_if_kfence(test, p);
 	KUNIT_EXPECT_GE(test, ksize(p), size);
 	KUNIT_EXPECT_EQ(test, kmalloc_size_roundup(size), class);
-	KUNIT_EXPECT_EQ(test, ksize(p), class);
+	KUNIT_EXPECT_EQ(test, ksize(p), expected_ksize(p, size, class));
 
 	q = kmalloc_for_test(test, class, GFP_KERNEL);
-	skip_if_kfence(test, q);
 	KUNIT_EXPECT_EQ(test, ksize(q), class);
 	memset(q, PATTERN, class);
 	KUNIT_EXPECT_EQ(test, ((u8 *)q)[class - 1], PATTERN);
@@ -283,7 +285,6 @@ static void kmalloc_size_roundup_at_the_extremes(struct kunit *test)
 	}
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action, p), 0);
-	skip_if_kfence(test, p);
 	KUNIT_EXPECT_EQ(test, ksize(p), rounded);
 }
 
@@ -323,7 +324,8 @@ static void saturated_sizes_are_refused(struct kunit *test)
 /*
  * Up to KMALLOC_MAX_CACHE_SIZE kmalloc serves from a slab cache; above it,
  * from the page allocator: a compound page of order get_order(size) whose
- * first byte is the buffer (mm/slub.c, __kmalloc_large_node()).
+ * first byte is the buffer (mm/slub.c, __kmalloc_large_node()). KFENCE's
+ * pool pages are slab folios too (mm/kfence/core.c, kfence_init_pool()).
  */
 static void kmalloc_large_uses_page_allocator(struct kunit *test)
 {
@@ -333,7 +335,6 @@ static void kmalloc_large_uses_page_allocator(struct kunit *test)
 
 	if (IS_ENABLED(CONFIG_SLOB))
 		kunit_skip(test, "SLOB does not use slab folios");
-	skip_if_kfence(test, p);
 	if (size <= KMALLOC_MAX_CACHE_SIZE) {
 		KUNIT_EXPECT_TRUE(test, folio_test_slab(folio));
 		return;
@@ -689,8 +690,7 @@ static void krealloc_in_place_within_ksize(struct kunit *test)
 
 	*slot = kmalloc(size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, *slot);
-	skip_if_kfence(test, *slot);
-	ks = ksize(*slot);
+	ks = ksize(*slot);	/* exactly @size for a KFENCE object */
 
 	p = krealloc(*slot, ks, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -704,6 +704,54 @@ static void krealloc_in_place_within_ksize(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_PTR_NE(test, p, *slot);
 	*slot = p;
+}
+
+/*
+ * Under KFENCE (PROFILE=kfence) a sampled object keeps kmalloc's contract
+ * in a changed form: ksize() is the size asked for, not its class
+ * (kfence_ksize()), so krealloc() stays in place only up to that size,
+ * while kmalloc_size_roundup() still names the class. KFENCE takes one
+ * allocation per kfence.sample_interval ms; as in kfence_test.c, the case
+ * allocates until it gets one, for at most 100 intervals.
+ */
+static void kmalloc_kfence_object_has_its_exact_size(struct kunit *test)
+{
+#ifdef CONFIG_KFENCE
+	const size_t size = 100;	/* not a class size */
+	void **slot = kmalloc_slot(test);
+	unsigned long timeout;
+	void *p;
+
+	if (!READ_ONCE(kfence_sample_interval))
+		kunit_skip(test, "KFENCE is off (kfence.sample_interval=0)");
+	timeout = jiffies + msecs_to_jiffies(100 * kfence_sample_interval);
+	do {
+		p = kmalloc(size, GFP_KERNEL);
+		if (is_kfence_address(p))
+			break;
+		kfree(p);
+		p = NULL;
+		cond_resched();
+	} while (time_before(jiffies, timeout));
+	if (!p)
+		kunit_skip(test, "KFENCE sampled no allocation in %lu ms",
+			   100 * kfence_sample_interval);
+	*slot = p;
+	KUNIT_EXPECT_EQ(test, ksize(p), size);
+	KUNIT_EXPECT_EQ(test, kmalloc_size_roundup(size),
+			expected_class_size(size));
+	p = krealloc(*slot, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, p, *slot);
+	*slot = p;
+	p = krealloc(*slot, size + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_NE_MSG(test, p, *slot,
+				"krealloc() grew a KFENCE object in place");
+	*slot = p;
+#else
+	kunit_skip(test, "KFENCE is off (PROFILE=kfence turns it on)");
+#endif
 }
 
 /*
@@ -843,6 +891,7 @@ static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE(kmalloc_array_overflow_fails),
 	KUNIT_CASE(krealloc_keeps_contents),
 	KUNIT_CASE(krealloc_in_place_within_ksize),
+	KUNIT_CASE(kmalloc_kfence_object_has_its_exact_size),
 	KUNIT_CASE(krealloc_null_and_zero),
 	KUNIT_CASE(kmalloc_works_in_atomic_context),
 	KUNIT_CASE(free_kfree_accepts_error_pointers),

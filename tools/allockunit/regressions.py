@@ -86,7 +86,8 @@ class Patch:
 
 
 def find_patches(only='', folder=None):
-    folder = folder or PATCH_DIR
+    # absolute: the patches are applied from inside the scratch tree
+    folder = os.path.abspath(folder or PATCH_DIR)
     if not os.path.isdir(folder):
         raise UserError('no folder %s' % folder)
     names = sorted(n for n in os.listdir(folder) if n.endswith('.patch'))

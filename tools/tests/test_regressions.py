@@ -234,6 +234,19 @@ class RunAllTest(TempDirTest):
             regressions.run_all(kdir=self.tree, log=lines.append,
                                 run=self.fake_run, folder=mine + '-none')
 
+    def test_a_relative_folder_of_patches_applies_too(self):
+        require_program(self, 'patch')
+        write(os.path.join(self.tmp, 'mine', '01-mine.patch'), PATCH)
+        lines = []
+        cwd = os.getcwd()
+        os.chdir(self.tmp)
+        try:
+            regressions.run_all(kdir=self.tree, log=lines.append,
+                                run=self.fake_run, folder='mine')
+        finally:
+            os.chdir(cwd)
+        self.assertIn('| 01-mine | caught | kmalloc.slub_case |', lines)
+
     def test_a_failing_baseline_stops_before_any_patch(self):
         require_program(self, 'patch')
         write(os.path.join(self.tree, 'mm', 'slub.c'), 'int slub = 1;\n')
