@@ -305,15 +305,32 @@ class RoundsTest(TempDirTest):
         self.assertEqual(sum(1 for c in self.boots.calls if c[1]), 1)
         self.assertEqual(len(self.boots.calls), 5)
 
+    def test_a_boot_that_fails_once_is_booted_again(self):
+        code = self.compare(rounds=3, fail={4: runner.EXIT_INCOMPLETE})
+        self.assertEqual(code, runner.EXIT_OK)
+        self.assertIn('round 1 of 3: B (6.12) failed (exit status 4); '
+                      'booting it once more', self.log())
+        self.assertEqual(len(self.boots.calls), 9)
+        self.assertTrue(os.path.isfile(os.path.join(self.out,
+                                                    'round-01-B-try1.log')))
+        with open(os.path.join(self.out, 'compare.json')) as f:
+            data = json.load(f)
+        self.assertEqual(data['meta']['rounds_done'], 3)
+        self.assertEqual([b['log'] for b in data['meta']['boots']][:3],
+                         ['round-01-A.log', 'round-01-B-try1.log',
+                          'round-01-B.log'])
+
     def test_a_failed_round_keeps_the_rounds_before_it(self):
-        # calls: 2 warm-ups, then round 1 A B, round 2 A B, round 3 A B ...
-        code = self.compare(rounds=5, fail={8: runner.EXIT_INCOMPLETE})
+        # calls: 2 warm-ups, then round 1 A B, round 2 B A, round 3 A B ...
+        code = self.compare(rounds=5, fail={8: runner.EXIT_INCOMPLETE,
+                                            9: runner.EXIT_INCOMPLETE})
         self.assertEqual(code, runner.EXIT_INCOMPLETE)
         self.assertIn('round 3 of 5: B (6.12) failed: exit status 4',
                       self.log())
         self.assertIn('rounds 1-2 are reported', self.log())
-        self.assertEqual(len(self.boots.calls), 8)
-        for name in ('round-03-A.log', 'round-03-B.log'):
+        self.assertEqual(len(self.boots.calls), 9)
+        for name in ('round-03-A.log', 'round-03-B.log',
+                     'round-03-B-try1.log'):
             self.assertTrue(os.path.isfile(os.path.join(self.out, name)))
         with open(os.path.join(self.out, 'compare.json')) as f:
             data = json.load(f)
@@ -323,7 +340,8 @@ class RoundsTest(TempDirTest):
             self.assertIn('**Incomplete:** round 3 of 5', f.read())
 
     def test_failure_in_the_first_round_reports_nothing(self):
-        code = self.compare(fail={4: runner.EXIT_INCOMPLETE})
+        code = self.compare(fail={4: runner.EXIT_INCOMPLETE,
+                                  5: runner.EXIT_INCOMPLETE})
         self.assertEqual(code, runner.EXIT_INCOMPLETE)
         self.assertIn('no complete round to report', self.log())
         self.assertFalse(os.path.exists(os.path.join(self.out,
