@@ -24,6 +24,7 @@
 #include <kunit/test.h>
 #include <linux/device.h>
 #include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -206,6 +207,86 @@ static void kmalloc_buffer_maps_as_one_segment(struct kunit *test)
 	}
 }
 
+/*
+ * Whether the DMA API bounces a kmalloc(@size) buffer mapped @dir for
+ * @dev. With DMA_BOUNCE_UNALIGNED_KMALLOC (arm64 since 6.5) kmalloc aligns
+ * only to ARCH_KMALLOC_MINALIGN, below ARCH_DMA_MINALIGN, so a small
+ * buffer may share a cache line with another object. For a device that
+ * does not snoop the CPU's caches, a mapping the device may write is then
+ * bounced through swiotlb, unless the size is at least 2 *
+ * ARCH_DMA_MINALIGN or its kmalloc class is a multiple of the cache line
+ * (include/linux/dma-map-ops.h, dma_kmalloc_needs_bounce()).
+ */
+static bool kmalloc_bounce_expected(struct device *dev, size_t size,
+				    enum dma_data_direction dir)
+{
+	if (!IS_ENABLED(CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC) ||
+	    dev_is_dma_coherent(dev) || dir == DMA_TO_DEVICE)
+		return false;
+	return size < 2 * ARCH_DMA_MINALIGN &&
+	       !IS_ALIGNED(kmalloc_size_roundup(size), dma_get_cache_alignment());
+}
+
+/*
+ * Small kmalloc buffers map in place or through a bounce buffer, by the
+ * rule above; a bounced mapping's bus address is a swiotlb slot that
+ * holds the buffer's bytes (kernel/dma/swiotlb.c copies them at map time
+ * in every direction), and an unbounced one is the buffer's own address.
+ * On x86_64 every device is coherent and nothing is bounced.
+ */
+static void small_kmalloc_buffers_bounce_by_the_rule(struct kunit *test)
+{
+	const size_t sizes[] = { 8, 24, 64, ARCH_DMA_MINALIGN,
+				 2 * ARCH_DMA_MINALIGN, PAGE_SIZE };
+	static const enum dma_data_direction dirs[] = {
+		DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL,
+	};
+	struct device *dev = dma_test_device(test);
+	unsigned int s, d, bounced = 0;
+
+	kunit_info(test, "ARCH_KMALLOC_MINALIGN %u, ARCH_DMA_MINALIGN %u, DMA cache alignment %d, device %scoherent\n",
+		   (unsigned int)ARCH_KMALLOC_MINALIGN,
+		   (unsigned int)ARCH_DMA_MINALIGN, dma_get_cache_alignment(),
+		   dev_is_dma_coherent(dev) ? "" : "not ");
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (d = 0; d < ARRAY_SIZE(dirs); d++) {
+			size_t size = sizes[s];
+			bool bounce = kmalloc_bounce_expected(dev, size, dirs[d]);
+			u8 *buf = kmalloc(size, GFP_KERNEL);
+			phys_addr_t seen;
+			dma_addr_t addr;
+
+			KUNIT_ASSERT_NOT_NULL(test, buf);
+			memset(buf, 0x40 + s, size);
+			addr = dma_map_single(dev, buf, size, dirs[d]);
+			if (dma_mapping_error(dev, addr)) {
+				KUNIT_FAIL(test, "kmalloc(%zu), direction %d: no mapping",
+					   size, dirs[d]);
+				kfree(buf);
+				continue;
+			}
+			seen = dma_to_phys(dev, addr);
+			KUNIT_EXPECT_EQ_MSG(test, seen != virt_to_phys(buf), bounce,
+					    "kmalloc(%zu), direction %d: %s", size,
+					    dirs[d], bounce ? "mapped in place" :
+					    "bounced");
+			if (seen != virt_to_phys(buf)) {
+				bounced++;
+				KUNIT_EXPECT_PTR_EQ_MSG(test,
+							memchr_inv(phys_to_virt(seen),
+								   0x40 + s, size),
+							NULL,
+							"kmalloc(%zu): the bounce buffer lacks its bytes",
+							size);
+			}
+			dma_unmap_single(dev, addr, size, dirs[d]);
+			kfree(buf);
+		}
+	}
+	kunit_info(test, "%u of %zu mappings bounced\n", bounced,
+		   ARRAY_SIZE(sizes) * ARRAY_SIZE(dirs));
+}
+
 struct page_run {
 	struct page *page;
 	unsigned int order;
@@ -337,6 +418,7 @@ static void vmalloc_buffer_needs_one_segment_per_run(struct kunit *test)
 
 static struct kunit_case alloc_dma_test_cases[] = {
 	KUNIT_CASE(kmalloc_buffer_maps_as_one_segment),
+	KUNIT_CASE(small_kmalloc_buffers_bounce_by_the_rule),
 	KUNIT_CASE(scattered_vmap_needs_one_segment_per_run),
 	KUNIT_CASE(vmalloc_buffer_needs_one_segment_per_run),
 	{}
