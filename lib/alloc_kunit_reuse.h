@@ -99,6 +99,16 @@ static inline unsigned int alloc_kunit_pages_shared(const unsigned long *pfns,
 }
 
 /*
+ * A block the page allocator serves goes back to the buddy lists when it
+ * is freed, where it may merge with its buddy or be queued at the tail
+ * (mm/page_alloc.c, __free_one_page(), buddy_merge_likely()): the next
+ * allocation of its order then takes another block, run after run. Those
+ * other blocks are held until the search ends, up to this many bytes, so
+ * the free list of that order drains and the dirty block comes back.
+ */
+#define ALLOC_KUNIT_HOLD_BYTES (64UL << 20)
+
+/*
  * A buffer of @size from @z->zalloc that reuses memory @z->alloc just
  * returned and that was freed full of ALLOC_KUNIT_DIRT; NULL when none
  * came back in ALLOC_KUNIT_REUSE_TRIES tries. The caller frees it.
@@ -107,39 +117,57 @@ static inline void *alloc_kunit_dirty_reuse(struct kunit *test,
 					    const struct alloc_kunit_zeroing *z,
 					    size_t size)
 {
-	unsigned int try, nr = 0;
+	void *held[ALLOC_KUNIT_REUSE_TRIES], *found = NULL;
+	unsigned int try, nr = 0, nr_held = 0;
+	const char *failed = NULL;
 
 	for (try = 0; try < ALLOC_KUNIT_REUSE_TRIES; try++) {
 		unsigned long *pfns = NULL, old;
 		void *p = z->alloc(size), *q;
 		bool reused;
 
-		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "%s: alloc(%zu)", z->name,
-					  size);
+		if (!p) {
+			failed = "the dirty buffer";
+			break;
+		}
 		memset(p, ALLOC_KUNIT_DIRT, size);
 		if (is_vmalloc_addr(p)) {
 			pfns = alloc_kunit_vmalloc_pfns(p, size, &nr);
-			if (!pfns)
+			if (!pfns) {
 				z->free(p);
-			KUNIT_ASSERT_NOT_NULL(test, pfns);
+				failed = "its page list";
+				break;
+			}
 		}
 		old = (unsigned long)p;
 		z->free(p);
 		q = z->zalloc(size);
-		if (!q)
+		if (!q) {
 			kvfree(pfns);
-		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "%s(%zu)", z->name, size);
+			failed = "the zeroed buffer";
+			break;
+		}
 		if (pfns)
 			reused = is_vmalloc_addr(q) &&
 				 alloc_kunit_pages_shared(pfns, nr, q, size);
 		else
 			reused = (unsigned long)q == old;
 		kvfree(pfns);
-		if (reused)
-			return q;
-		z->free(q);
+		if (reused) {
+			found = q;
+			break;
+		}
+		if (!is_vmalloc_addr(q) && size > KMALLOC_MAX_CACHE_SIZE &&
+		    (size_t)(nr_held + 1) * size <= ALLOC_KUNIT_HOLD_BYTES)
+			held[nr_held++] = q;
+		else
+			z->free(q);
 	}
-	return NULL;
+	while (nr_held)
+		z->free(held[--nr_held]);
+	KUNIT_ASSERT_NULL_MSG(test, failed, "%s: no memory for %s of %zu bytes",
+			      z->name, failed, size);
+	return found;
 }
 
 #endif /* _ALLOC_KUNIT_REUSE_H */

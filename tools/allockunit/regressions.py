@@ -120,6 +120,15 @@ def sync_scratch(tree, scratch, copied):
         parts = rel.split('/')[:-1]
         for i in range(1, len(parts) + 1):
             real_dirs.add('/'.join(parts[:i]))
+    # A real folder stays real, for the copies in it: turned back into a
+    # link, its files would take the tree's older mtimes (see below).
+    for folder, dirs, _ in os.walk(scratch):
+        for name in dirs:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, scratch)
+            if not os.path.islink(path) and \
+                    os.path.isdir(os.path.join(tree, rel)):
+                real_dirs.add(rel)
     for rel in sorted(real_dirs):
         here = os.path.join(scratch, rel)
         if os.path.islink(here) or os.path.isfile(here):

@@ -625,6 +625,28 @@ def stop_reason(lines, n=8):
     return out
 
 
+def stale_kernel(build_dir, lines):
+    """Why the kernel that booted is not the one in build_dir, or None.
+
+    The banner ends with UTS_VERSION ("#N date"), which every link of
+    vmlinux renews (include/generated/utsversion.h). One x86_64 run of an
+    incremental build booted the image of the build before it, so its
+    results were the unpatched kernel's; this makes such a run an error."""
+    try:
+        with open(os.path.join(build_dir, 'include', 'generated',
+                               'utsversion.h')) as f:
+            built = re.search(r'UTS_VERSION "([^"]*)"', f.read())
+    except OSError:
+        return None
+    booted = next((results.strip_prefix(line).strip() for line in lines
+                   if 'Linux version ' in line), None)
+    if not built or not booted or booted.endswith(built.group(1)):
+        return None
+    return ('the kernel that booted ("%s") is not the one just built ("%s"):'
+            ' these results are not this build\'s' % (
+                booted[booted.rfind(') ') + 2:], built.group(1)))
+
+
 def report(target, status, held, cases, lines, log=print):
     """Print and save the summary; decide the exit status."""
     summary = []
@@ -676,7 +698,10 @@ def report(target, status, held, cases, lines, log=print):
                         for line in lines[-5:]]
         elif not cases:
             summary.append('no test case ran (check FILTER and .kunitconfig)')
-        if where or status != 0 and not failed or not any(
+        stale = stale_kernel(target.build_dir, lines)
+        if stale:
+            summary.append(stale)
+        if where or stale or status != 0 and not failed or not any(
                 'KTAP version' in line for line in lines):
             code = EXIT_INCOMPLETE
         elif failed or splats or not cases:

@@ -123,6 +123,14 @@ class ScratchTest(TempDirTest):
         regressions.sync_scratch(self.tree, self.scratch, ['lib/string.c'])
         slub = os.path.join(self.scratch, 'mm', 'slub.c')
         self.assertFalse(os.path.islink(slub))
+        # nor does its folder: through a linked mm/ it would be the tree's
+        self.assertFalse(os.path.islink(os.path.dirname(slub)))
+        self.assertEqual(os.path.realpath(slub), slub)
+        # and folders that were links stay links, sync after sync
+        regressions.sync_scratch(self.tree, self.scratch, ['lib/string.c'])
+        self.assertTrue(os.path.islink(os.path.join(self.scratch, 'scripts')))
+        self.assertTrue(os.path.islink(os.path.join(self.scratch, 'lib',
+                                                    'kunit')))
         with open(slub) as f:
             self.assertEqual(f.read(), 'int slub;\n')
 

@@ -339,3 +339,32 @@ class CompilerErrorsTest(TempDirTest):
         self.assertEqual(runner.compiler_errors(lines),
                          ['a.c:3:5: error: x undeclared', '    3 | x = 1;',
                           '      | ^'])
+
+
+class StaleKernelTest(TempDirTest):
+    BANNER = ('[06:06:19] Linux version 6.12.117 (root@vm) (gcc 12.2.0, GNU ld '
+              '2.40) %s\n')
+
+    def built(self, version):
+        write_path = os.path.join(self.tmp, 'include', 'generated')
+        os.makedirs(write_path, exist_ok=True)
+        with open(os.path.join(write_path, 'utsversion.h'), 'w') as f:
+            f.write('#define UTS_VERSION "%s"\n' % version)
+
+    def test_the_kernel_just_built_is_not_stale(self):
+        self.built('#2 Thu Nov 26 06:06:16 UTC 2026')
+        lines = [self.BANNER % '#2 Thu Nov 26 06:06:16 UTC 2026']
+        self.assertIsNone(runner.stale_kernel(self.tmp, lines))
+
+    def test_an_older_image_is_named(self):
+        self.built('#2 PREEMPT_DYNAMIC Thu Nov 26 06:06:16 UTC 2026')
+        lines = ['KTAP version 1\n',
+                 self.BANNER % '#1 PREEMPT_DYNAMIC Thu Nov 26 06:06:01 UTC 2026']
+        why = runner.stale_kernel(self.tmp, lines)
+        self.assertIn('"#1 PREEMPT_DYNAMIC Thu Nov 26 06:06:01 UTC 2026"', why)
+        self.assertIn('not the one just built', why)
+
+    def test_without_a_banner_or_a_build_nothing_is_said(self):
+        self.assertIsNone(runner.stale_kernel(self.tmp, [self.BANNER % '#1']))
+        self.built('#1')
+        self.assertIsNone(runner.stale_kernel(self.tmp, ['KTAP version 1\n']))
