@@ -37,6 +37,11 @@ DEFAULT_ROUNDS = 10
 # not end on it.
 RETRIES = 1
 REBUILT = 'it was rebuilt meanwhile'
+# Once a side has booted in a round, its later boots may take at most this
+# many times its longest boot so far (never under BOOT_LIMIT_MIN seconds):
+# the 6.1 hang then costs two minutes, not TIMEOUT's ten.
+BOOT_LIMIT_FACTOR = 5
+BOOT_LIMIT_MIN = 120
 SIDES = ('A', 'B')
 USABLE = (runner.EXIT_OK, runner.EXIT_FAILED)
 
@@ -100,8 +105,9 @@ def read_records(path):
 def runner_boot(arch, timeout, log):
     """boot(side, build) -> (exit status, raw log or None), through the
     runner: the benchmark suite alone, built first only when asked."""
-    def boot(side, build):
-        code = runner.run(side.kernel, arch, side.kdir, timeout=timeout,
+    def boot(side, build, limit=None):
+        code = runner.run(side.kernel, arch, side.kdir,
+                          timeout=min(limit or timeout, timeout),
                           log=log, bench=True, build=build)
         _, target = runner.prepare(side.kernel, arch, side.kdir, log,
                                    install=False, flavour='-bench')
@@ -199,6 +205,7 @@ def run(a, b, arch='um', rounds=DEFAULT_ROUNDS, timeout=600, log=print,
 def _rounds(a, b, arch, rounds, boot, folder, log, clock):
     sides = {'A': a, 'B': b}
     done = {'A': [], 'B': []}
+    took = {'A': [], 'B': []}      # seconds of each side's good boots
     boots, durations = [], []
     status, stopped, interrupted = runner.EXIT_OK, None, False
     order = schedule(rounds)
@@ -210,7 +217,10 @@ def _rounds(a, b, arch, rounds, boot, folder, log, clock):
         try:
             for attempt in range(1 + RETRIES):
                 code, records, problem, kept, final = _boot_once(
-                    side, boot, path, log, clock, durations)
+                    side, boot, path, log, clock, durations,
+                    boot_limit(took[name]))
+                if not problem:
+                    took[name].append(durations[-1])
                 boots.append({'round': n, 'side': name, 'status': code,
                               'seconds': round(durations[-1], 1),
                               'log': os.path.basename(kept) if kept else None,
@@ -257,14 +267,21 @@ def _rounds(a, b, arch, rounds, boot, folder, log, clock):
     return status
 
 
-def _boot_once(side, boot, path, log, clock, durations):
+def boot_limit(seconds):
+    """The time a boot may take, from the side's boots so far (or None)."""
+    if not seconds:
+        return None
+    return max(BOOT_LIMIT_MIN, round(BOOT_LIMIT_FACTOR * max(seconds)))
+
+
+def _boot_once(side, boot, path, log, clock, durations, limit=None):
     """Boot @side once: (status, records, problem, kept log, final), where
     final means that booting again cannot help (an error of the runner's,
     or a kernel rebuilt meanwhile)."""
     started = clock()
     final = False
     try:
-        code, raw = boot(side, False)
+        code, raw = boot(side, False, limit)
     except UserError as e:
         code, raw, final = e.status, None, True
         log('alloc-kunit: error: %s' % e)

@@ -231,10 +231,11 @@ class FakeBoots:
     def __init__(self, folder, fail=None, version=None):
         self.folder, self.fail = folder, fail or {}
         self.version = version or {}
-        self.calls = []
+        self.calls, self.limits = [], []
 
-    def __call__(self, side, build):
+    def __call__(self, side, build, limit=None):
         self.calls.append((side.name, build))
+        self.limits.append(limit)
         n = len(self.calls)
         what = self.fail.get(n, runner.EXIT_OK)
         if isinstance(what, BaseException):
@@ -319,6 +320,15 @@ class RoundsTest(TempDirTest):
         self.assertEqual([b['log'] for b in data['meta']['boots']][:3],
                          ['round-01-A.log', 'round-01-B-try1.log',
                           'round-01-B.log'])
+
+    def test_later_boots_are_limited_by_the_first_ones(self):
+        self.compare(rounds=2)
+        # warm-ups and each side's first boot have TIMEOUT; then 5 x the
+        # longest good boot of that side, never under two minutes
+        self.assertEqual(self.boots.limits, [None, None, None, None,
+                                             120, 120])
+        self.assertEqual(interleave.boot_limit([30, 41]), 205)
+        self.assertIsNone(interleave.boot_limit([]))
 
     def test_a_failed_round_keeps_the_rounds_before_it(self):
         # calls: 2 warm-ups, then round 1 A B, round 2 B A, round 3 A B ...
