@@ -373,7 +373,7 @@ static void vmap_keeps_its_guard_page(struct kunit *test)
  * The lesson's central claim, made deterministic: beyond KMALLOC_MAX_SIZE
  * kmalloc returns NULL while vmalloc succeeds (slab.h; mm/vmalloc.c).
  * A size that does not fit in half of RAM is left out (8 *
- * KMALLOC_MAX_SIZE is 4 GiB with 64 KiB pages); twice it always fits.
+ * KMALLOC_MAX_SIZE is 4 GiB with 64 KiB pages); at least one size must fit.
  */
 static void vmalloc_serves_what_kmalloc_cannot(struct kunit *test)
 {
@@ -462,19 +462,6 @@ static void hold_free_blocks(struct held_pages *held, int min_order)
 	}
 }
 
-static unsigned long free_blocks_above_order_0(void)
-{
-	unsigned long blocks = 0;
-	struct zone *zone;
-	int order;
-
-	drain_all_pages(NULL);
-	for_each_populated_zone(zone)
-		for (order = 1; order <= MAX_PAGE_ORDER; order++)
-			blocks += READ_ONCE(zone->free_area[order].nr_free);
-	return blocks;
-}
-
 /*
  * vmalloc(@size) succeeds with no two of its pages physically adjacent.
  * __GFP_RETRY_MAYFAIL: a vmalloc that wrongly wanted contiguous memory
@@ -539,7 +526,7 @@ static void vmalloc_succeeds_where_fragmentation_defeats_kmalloc(struct kunit *t
 		   held->nr + freed, freed);
 	/* as below: pages others freed meanwhile may have merged */
 	hold_free_blocks(held, 1);
-	if (free_blocks_above_order_0())
+	if (free_block_exists(1))
 		kunit_skip(test, "memory could not be fragmented: pages freed meanwhile merged");
 
 	for (order = low; order <= MAX_PAGE_ORDER; order++) {

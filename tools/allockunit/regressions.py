@@ -62,8 +62,9 @@ class Patch:
     def visible_on(self, arch, profile=''):
         """Whether a test on `arch` with the default configuration can see
         the bug, by the header: `UML` (then x86_64 too), `x86_64 only`,
-        `UML only`, `i386 only`, `arm64 only`; any condition beyond that (`KASAN only`, `only when
-        booted with ...`, `UML, but only when ...`) means not here. A
+        `UML only`, `i386 only`, `arm64 only`; any condition beyond that
+        (`KASAN only`, `only when booted with ...`, `UML, but only when
+        ...`) means not here. A
         `Profile: <name>` header names the PROFILE= that makes the bug
         visible (on UML and x86_64): then it is visible there only; a run
         with a profile runs only those patches."""

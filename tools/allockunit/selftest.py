@@ -102,10 +102,14 @@ def regression_patches(tally, tree):
     default kernel's tree and comes off again (in a scratch tree of links:
     the tree is never written)."""
     from . import regressions
+    try:
+        deps.ensure(['patch'])
+    except UserError as e:
+        tally.add('regression patches', False, str(e))
+        return
     for kind, folder in (('regression', regressions.PATCH_DIR),
                          ('mutation', regressions.MUTATION_DIR)):
         try:
-            deps.ensure(['patch'])
             patches = regressions.find_patches(folder=folder)
         except UserError as e:
             tally.add('%s patches' % kind, False, str(e))
