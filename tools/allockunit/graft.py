@@ -10,6 +10,9 @@ to the tree's entries, except along the few paths that must differ:
   lib/<GRAFT_NAME>          a link to this project, so edits are used live
   tools/testing/kunit/      a copy: kunit.py finds the tree root from its
                             own realpath, and writes __pycache__ there
+  mm/<a few files>.c        copies with the edits of mmhooks.py: the KUnit
+                            static stubs and exports the suites need, as
+                            the series' first patches propose them
 
 Everything else links back to the tree, so an edit there is seen by the
 next build and make's timestamps work as usual. Syncing is idempotent: a
@@ -20,13 +23,15 @@ gives an unchanged view and an incremental build.
 import os
 import shutil
 
+from . import mmhooks
+
 GRAFT_NAME = 'alloc-kunit'
 MARK = '# alloc-kunit graft: private view only, never in the source tree\n'
 KCONFIG_LINE = 'source "lib/%s/Kconfig"\n' % GRAFT_NAME
 MAKEFILE_LINE = 'obj-y += %s/\n' % GRAFT_NAME
 
 # Folders of the view that are real folders; every other entry is a link.
-REAL_DIRS = ('', 'lib', 'tools', 'tools/testing')
+REAL_DIRS = ('', 'lib', 'mm', 'tools', 'tools/testing')
 # Files the view holds as copies (with the graft line, where one is given).
 COPIES = {
     'Makefile': None,
@@ -37,9 +42,10 @@ COPIES = {
 COPY_TREES = ('tools/testing/kunit',)
 
 
-def _special_children(rel):
+def _special_children(rel, edited=()):
     """Names in folder `rel` of the view that are not plain links."""
-    special = [p for p in REAL_DIRS if p] + list(COPIES) + list(COPY_TREES)
+    special = [p for p in REAL_DIRS if p] + list(COPIES) + \
+        list(COPY_TREES) + list(edited)
     return {os.path.basename(p) for p in special if os.path.dirname(p) == rel}
 
 
@@ -101,15 +107,20 @@ def _sync_copy_tree(src, dst):
             _remove(os.path.join(dst, name))
 
 
-def sync_view(tree, view, project):
-    """Create or refresh the view of `tree` at `view`, grafting `project`."""
+def sync_view(tree, view, project, log=None):
+    """Create or refresh the view of `tree` at `view`, grafting `project`.
+    Returns the view."""
     tree, view, project = (os.path.abspath(p) for p in (tree, view, project))
+    edited, problems = mmhooks.edited_files(tree)
+    for problem in problems:
+        (log or print)('note: %s; the cases that need that edit skip'
+                       % problem)
     for rel in REAL_DIRS:
         here = os.path.join(view, rel)
         if os.path.islink(here) or os.path.isfile(here):
             os.unlink(here)
         os.makedirs(here, exist_ok=True)
-        special = _special_children(rel)
+        special = _special_children(rel, edited)
         src_dir = os.path.join(tree, rel)
         names = set(os.listdir(src_dir))
         for name in names - special:
@@ -123,6 +134,9 @@ def sync_view(tree, view, project):
             text = f.read()
         if line:
             text = grafted_text(text, line)
+        _write_if_changed(os.path.join(view, rel),
+                          text.encode('utf-8', errors='surrogateescape'))
+    for rel, text in edited.items():
         _write_if_changed(os.path.join(view, rel),
                           text.encode('utf-8', errors='surrogateescape'))
     for rel in COPY_TREES:

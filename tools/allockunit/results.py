@@ -94,12 +94,13 @@ def scan_ktap(lines):
     return logs, [(s[0], s[2], s[3]) for s in stack]
 
 
-# The suites' report helper (lib/alloc_kunit_report.h) prints these around
-# a report a case declared; such a report, with its "cut here" line, is
-# the case's own business and is judged by the case, not here.
-MARK = 'alloc-kunit: '
+# The suites' report helper (lib/mm_alloc_kunit.h) says in a case's KTAP
+# diagnostics which reports the case declares; such a report, with its
+# "cut here" line, is the case's own business and is judged by the case,
+# not here. A case's result line ends what it declared.
 _EXPECTING = 'expecting a report: '
 _TOLERATING = 'tolerating reports: '
+_END_EXPECTED = 'end of expected report'
 _CUT = '[ cut here ]'
 
 
@@ -107,29 +108,31 @@ def splats(lines):
     """(during, before): log lines that show a WARN, BUG, oops or sanitizer
     report while the tests ran, and before they started (during boot).
     A report a case declared is left out: only the declared kind, and only
-    between the helper's markers."""
+    while that case runs."""
     start = next((i for i, line in enumerate(lines)
                   if 'KTAP version' in line), len(lines))
     found = []
     expected, tolerated = None, []
     for i, line in enumerate(lines):
-        if MARK in line:
-            said = line.split(MARK, 1)[1].strip()
-            if said.startswith(_EXPECTING):
-                expected = said[len(_EXPECTING):]
-            elif said.startswith(_TOLERATING):
-                tolerated.append(said[len(_TOLERATING):].split(' (', 1)[0])
-            elif said.startswith('end of expected report'):
+        text = strip_prefix(line)
+        if _RESULT.match(text):
+            expected, tolerated = None, []
+            continue
+        if text.lstrip().startswith('#'):
+            if _EXPECTING in text:
+                expected = text.split(_EXPECTING, 1)[1].strip()
+            elif _TOLERATING in text:
+                tolerated.append(text.split(_TOLERATING, 1)[1]
+                                 .split(' (', 1)[0].strip())
+            elif _END_EXPECTED in text:
                 expected = None
-            elif said.startswith('end of declared reports'):
-                expected, tolerated = None, []
             continue
         if not SPLAT.search(line):
             continue
         declared = tolerated + ([expected] if expected else [])
         if any(d in line for d in declared) or (declared and _CUT in line):
             continue
-        found.append((i, strip_prefix(line)))
+        found.append((i, text))
     return ([s for i, s in found if i >= start],
             [s for i, s in found if i < start])
 

@@ -131,7 +131,7 @@ def prepare(kernel, arch, kdir=None, log=print, install=True, flavour='',
         tree = source.debian_tree(kernel, log=log)
         kernel_id = kernel
     target = Target(kernel_id, arch, flavour=flavour, variant=variant)
-    graft.sync_view(tree, target.view, PROJECT)
+    graft.sync_view(tree, target.view, PROJECT, log)
     return tree, target
 
 
@@ -140,7 +140,7 @@ def prepare(kernel, arch, kdir=None, log=print, install=True, flavour='',
 # IO_URING, X86_16BIT); EXPERT changes no default by itself. KASLR off
 # also makes physical addresses the same from one boot to the next.
 X86_64_TRIM = ['CONFIG_EXPERT=y'] + ['CONFIG_%s=n' % name for name in (
-    'ACPI', 'PNP', 'VT', 'INPUT', 'SERIO', 'HID', 'IO_URING', 'FTRACE',
+    'ACPI', 'PNP', 'VT', 'INPUT', 'SERIO', 'HID', 'IO_URING',
     'SUSPEND', 'HIBERNATION', 'CPU_IDLE', 'THERMAL', 'HWMON',
     'USB_SUPPORT', 'X86_MCE', 'CPU_MITIGATIONS', 'RANDOMIZE_BASE',
     'X86_16BIT', 'DMI')]
@@ -509,17 +509,25 @@ def collect(target, view_kunit, started, log=print):
 
 # The benchmark suite is built with the others (one kernel, one build) but
 # runs only under `make bench`: `make run` filters it out by module name.
-BENCH_SUITE, BENCH_MODULE = 'alloc_bench', 'alloc_bench_kunit'
+BENCH_SUITE, BENCH_MODULE = 'mm_alloc_bench', 'mm_alloc_bench_kunit'
 # What the benchmark suite needs on the command line to run its cases.
 BENCH_RUN_ARG = BENCH_MODULE + '.run=1'
+# The suites whose cases that exhaust or fragment memory run only when
+# asked (lib/mm_alloc_kunit.h, MM_ALLOC_DESTRUCTIVE_PARAM()). A plain
+# kunit.py run leaves them out; make run and make regressions ask.
+DESTRUCTIVE_MODULES = ('mm_alloc_kmalloc_kunit', 'mm_alloc_vmalloc_kunit',
+                       'mm_alloc_failure_kunit')
+DESTRUCTIVE_ARGS = [m + '.destructive=1' for m in DESTRUCTIVE_MODULES]
 
 
 def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         timeout=300, jobs=None, kunitconfig=None, extra=(), log=print,
-        bench=False, profile='', pages='', build=True):
+        bench=False, profile='', pages='', build=True, destructive=True):
     """`make run`: returns the exit status documented in README.md.
 
     With bench=True, run only the benchmark suite, into results/<..>-bench.
+    With destructive=False, the cases that exhaust memory are left out (as
+    a plain kunit.py run leaves them out).
     With build=False, a folder already configured and built is only booted
     again (make bench-compare's rounds: the kernel must not change).
     PROFILE= (configs/<profile>.config) and PAGES= each get their own
@@ -532,7 +540,7 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
                            flavour='-bench' if bench else '', variant=variant)
     if bench:
         filter_glob = filter_glob or BENCH_SUITE
-        # the suite skips unless asked (lib/alloc_bench_kunit.c)
+        # the suite skips unless asked (lib/mm_alloc_bench_kunit.c)
         extra = ['--kernel_args=' + BENCH_RUN_ARG] + list(extra)
     elif has_attribute_filter(tree):
         extra = ['--filter=module!=' + BENCH_MODULE] + list(extra)
@@ -541,6 +549,8 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         # between make run and make bench; the suite skips its cases.
         log('note: this kernel has no kunit.filter, so the benchmark suite '
             'is booted too; its cases skip (they run only for make bench)')
+    if destructive and not bench:
+        extra = ['--kernel_args=' + a for a in DESTRUCTIVE_ARGS] + list(extra)
     kunitconfig = kunitconfig or os.path.join(PROJECT, '.kunitconfig')
     jobs = jobs or os.cpu_count() or 1
     view_kunit = os.path.join(target.view, 'tools/testing/kunit/kunit.py')

@@ -4,7 +4,7 @@
 
 FAKE_KUNIT_MODE picks what it does: pass, fail, build_error, crash
 (the kernel stops mid-suite), sigbus (UML's memory file fills up),
-boot_crash (before any KTAP), config_error, or python_crash. A run filtered to alloc_bench prints recorded BENCH lines.
+boot_crash (before any KTAP), config_error, or python_crash. A run filtered to mm_alloc_bench prints recorded BENCH lines.
 """
 
 import json
@@ -78,7 +78,7 @@ def main():
     os.makedirs(build_dir, exist_ok=True)
     with open(os.path.join(build_dir, 'args.json'), 'w') as f:
         json.dump(sys.argv[1:], f)
-    if 'alloc_bench' in sys.argv:
+    if 'mm_alloc_bench' in sys.argv:
         mode = 'bench'
     if sys.argv[1] == 'run':
         print('[10:00:00] Configuring KUnit Kernel ...')
@@ -131,7 +131,7 @@ def main():
     if mode == 'bench':
         with open(arg('json'), 'w') as f:
             json.dump({'name': 'KUnit Test Group', 'test_cases': [],
-                       'sub_groups': [{'name': 'alloc_bench',
+                       'sub_groups': [{'name': 'mm_alloc_bench',
                                        'sub_groups': [], 'test_cases': [
                                            {'name': 'alloc_cost',
                                             'status': 'PASS'}]}]}, f)

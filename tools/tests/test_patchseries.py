@@ -4,12 +4,12 @@
 import contextlib
 import io
 import os
-import re
 import subprocess
 import textwrap
 from unittest import mock
 
 from helpers import TempDirTest, make_tree, require_program, snapshot, write
+from test_mmhooks import add_mm_files
 
 from allockunit import UserError, patchseries, selftest
 
@@ -39,36 +39,17 @@ MAINTAINERS = textwrap.dedent('''\
     F:\tmm/vmalloc.c
     ''')
 
-KUNIT_LOG = textwrap.dedent('''\
-    [01:23:12] Configuring KUnit Kernel ...
-    [01:26:01] ================== kmalloc (4 subtests) ===================
-    [01:26:01] ======== LONG_CASE_NAME  ====
-    [01:26:01] [PASSED] size_8
-    [01:26:01] [PASSED] size 16 bytes
-    [01:26:01] ==== [PASSED] LONG_CASE_NAME ====
-    [01:26:01] [PASSED] kmalloc_max_size_succeeds
-    [01:26:01] [SKIPPED] kmalloc_huge
-    [01:26:01] [PASSED] kmalloc_zero_size
-    [01:26:01] ===================== [PASSED] kmalloc =====================
-    [01:26:02] =================== realloc (1 subtest) ====================
-    [01:26:02] ============ realloc_keeps_contents  ============
-    [01:26:02] [PASSED] cell_1
-    [01:26:02] ======== [PASSED] realloc_keeps_contents ========
-    [01:26:02] ==================== [PASSED] realloc =====================
-    ''').replace('LONG_CASE_NAME',
-             'kmalloc_is_physically_contiguous_in_the_direct_map')
-
-
-def kernel_tree(root):
+def kernel_tree(root, version=(6, 12, 9)):
     """make_tree's fake kernel, with what the series touches."""
-    make_tree(root)
+    make_tree(root, version)
+    add_mm_files(root)
     write(os.path.join(root, 'MAINTAINERS'), MAINTAINERS)
     write(os.path.join(root, 'mm/Kconfig.debug'),
           'config DEBUG_PAGEALLOC\n\tbool "Debug page memory allocations"\n'
           '\thelp\n\t  Unmaps pages.\n')
     write(os.path.join(root, 'mm/Makefile'),
           '# SPDX-License-Identifier: GPL-2.0\nobj-y += slub.o\n')
-    for name in ('slab_common.c', 'vmalloc.c', 'util.c'):
+    for name in ('slab_common.c', 'util.c'):
         write(os.path.join(root, 'mm', name), 'int x;\n')
     return root
 
@@ -82,51 +63,66 @@ def git(tree, *args):
 
 
 class ProjectTest(TempDirTest):
-    def test_every_suite_is_read_with_its_files_and_name(self):
+    def test_the_series_and_the_suites_agree(self):
         project = patchseries.Project()
-        self.assertTrue(project.suites)
-        for suite in project.suites:
-            self.assertEqual(suite.symbol, suite.name.upper() + '_KUNIT_TEST')
-            main = [f for f in suite.files if f.endswith('_kunit.c')]
-            self.assertEqual(len(main), 1, suite.name)
-            self.assertEqual(patchseries.suite_name(project.read(main[0])),
-                             suite.name)
-            self.assertIn('config ' + suite.symbol, suite.kconfig)
-        names = [s.name for s in project.suites]
-        self.assertIn('kmalloc', names)
-        self.assertIn('lib/lesson_driver.c', [
-            f for s in project.suites for f in s.files])
-        self.assertTrue(all(h.endswith('.h') for h in project.helpers))
-        self.assertIn('CONFIG_KUNIT=y', project.kunitconfig_base)
+        cover, patches = patchseries.read_series()
+        self.assertEqual(patchseries.check_project(project, patches), [])
+        self.assertTrue(cover.subject.startswith('mm: '))
+        for patch in patches:
+            self.assertRegex(patch.subject, r'^mm(/tests)?: [a-z]')
 
-    def test_every_kconfig_entry_reads_as_upstream_with_kunit_help(self):
+    def test_a_file_no_patch_adds_is_named(self):
         project = patchseries.Project()
-        layout = patchseries.Layout(kernel_tree(os.path.join(self.tmp, 'l')))
-        for suite in project.suites:
-            text = patchseries.series_kconfig(suite, layout, project)
-            self.assertIn('Documentation/dev-tools/kunit/.', text)
-            self.assertLess(text.index('Documentation/dev-tools/kunit/'),
-                            text.index('If unsure'), suite.name)
-            self.assertNotIn('lib/lesson_driver.c', text)
+        _, patches = patchseries.read_series()
+        patches[-1].headers['Adds'] = ''
+        problems = patchseries.check_project(project, patches)
+        self.assertTrue(any('lib/mm_alloc_bench_kunit.c is in no patch'
+                            in p for p in problems), problems)
+        self.assertTrue(any('.kunitconfig' not in p for p in problems))
+
+    def test_a_missing_kunitconfig_line_is_named(self):
+        project = patchseries.Project()
+        _, patches = patchseries.read_series()
+        for patch in patches:
+            patch.headers['Kunitconfig'] = patch.headers.get(
+                'Kunitconfig', '').replace('CONFIG_FAILSLAB=y', '')
+        problems = patchseries.check_project(project, patches)
+        self.assertEqual(problems, ['.kunitconfig has CONFIG_FAILSLAB=y and '
+                                    'no patch adds it'])
+
+    def test_nothing_of_the_project_in_what_goes_upstream(self):
+        project = patchseries.Project()
+        cover, patches = patchseries.read_series()
+        texts = [cover.body] + [p.subject + '\n' + p.body for p in patches]
+        texts += list(project.kconfig.values())
+        texts += [project.read(f) for p in patches for f in p.words('Adds')]
+        for text in texts:
             for line in text.splitlines():
-                self.assertIsNone(patchseries._PROJECT_ONLY.search(line),
+                self.assertIsNone(patchseries.PROJECT_WORDS.search(line),
                                   line)
-                # checkpatch's limit
-                self.assertLessEqual(len(line.expandtabs()), 100, line)
 
-    def test_project_wording_left_in_kconfig_is_refused(self):
-        project = patchseries.Project()
-        layout = patchseries.Layout(kernel_tree(os.path.join(self.tmp, 'l')))
-        suite = project.suites[0]
-        suite.kconfig = suite.kconfig.replace(
-            'help\n', 'help\n\t  Run it with make run.\n\n', 1)
-        with self.assertRaisesRegex(UserError, 'make run'):
-            patchseries.series_kconfig(suite, layout, project)
+    def test_messages_fit_checkpatch(self):
+        for text in patchseries.read_series()[1]:
+            for line in text.body.splitlines():
+                self.assertLessEqual(len(line), 75, (text.name, line))
+
+    def test_a_header_that_is_not_one_is_refused(self):
+        write(os.path.join(self.tmp, 'series/00-cover.txt'),
+              'Subject: x\n\nbody\n')
+        write(os.path.join(self.tmp, 'series/01-a.txt'),
+              'Subject: y\nAdd: lib/x.c\n\nbody\n')
+        with self.assertRaisesRegex(UserError, 'Add: lib/x.c'):
+            patchseries.read_series(os.path.join(self.tmp, 'series'))
 
     def test_a_tree_without_the_code_under_test_is_refused(self):
         tree = make_tree(os.path.join(self.tmp, 'l'))
         with self.assertRaisesRegex(UserError, 'mm/slab_common.c'):
             patchseries.Layout(tree)
+
+    def test_a_kernel_older_than_the_series_is_refused(self):
+        tree = kernel_tree(os.path.join(self.tmp, 'l'), (6, 1, 9))
+        with self.assertRaisesRegex(UserError, 'out of tree'):
+            patchseries.Series('6.1', tree, os.path.join(self.tmp, 'p'))
 
 
 class MaintainersTest(TempDirTest):
@@ -158,46 +154,6 @@ class MaintainersTest(TempDirTest):
         self.assertEqual(set(lists), {'linux-mm@kvack.org'})
 
 
-class OutputTest(TempDirTest):
-    def test_a_suite_is_found_with_its_top_level_cases(self):
-        found = patchseries.suite_output(KUNIT_LOG.splitlines(True),
-                                         'kmalloc')
-        header, cases, end, counts = found
-        self.assertIn('kmalloc (4 subtests)', header)
-        self.assertEqual(len(cases), 4)
-        self.assertIn('[PASSED] kmalloc_is_physically', cases[0])
-        self.assertEqual(cases[2], '[SKIPPED] kmalloc_huge')
-        self.assertEqual(counts, {'PASSED': 3, 'SKIPPED': 1})
-        self.assertIn('[PASSED] kmalloc', end)
-        lines = patchseries.excerpt(found)
-        self.assertEqual(lines[-2], '[...]')
-        self.assertTrue(all(len(line) <= 70 for line in lines), lines)
-        self.assertEqual(patchseries.count_text(counts),
-                         '4 cases: 3 passed, 1 skipped')
-
-    def test_one_subtest_and_a_missing_suite(self):
-        found = patchseries.suite_output(KUNIT_LOG.splitlines(True),
-                                         'realloc')
-        self.assertEqual(found[3], {'PASSED': 1})
-        self.assertIsNone(patchseries.suite_output(
-            KUNIT_LOG.splitlines(True), 'vmalloc'))
-
-    def test_the_run_where_most_cases_passed_is_chosen(self):
-        write(os.path.join(self.tmp, 'results/k-um/kunit.log'), KUNIT_LOG)
-        write(os.path.join(self.tmp, 'results/k-x86_64/kunit.log'),
-              KUNIT_LOG.replace('[SKIPPED] kmalloc_huge',
-                                '[PASSED] kmalloc_huge'))
-        write(os.path.join(self.tmp, 'results/k-um-kasan/kunit.log'),
-              KUNIT_LOG.replace('SKIPPED', 'PASSED').replace(
-                  'size_8', 'x'))
-        label, found = patchseries.find_output('k', 'kmalloc', self.tmp)
-        self.assertEqual((label, found[3]), ('x86_64', {'PASSED': 4}))
-        label, _ = patchseries.find_output('k', 'realloc', self.tmp)
-        self.assertEqual(label, 'UML')
-        self.assertIsNone(patchseries.find_output('other', 'kmalloc',
-                                                  self.tmp))
-
-
 class SeriesTest(TempDirTest):
     def setUp(self):
         super().setUp()
@@ -210,77 +166,72 @@ class SeriesTest(TempDirTest):
     def make(self, kdir=False, kernel_id='6.12'):
         series = patchseries.Series(kernel_id, self.tree, self.root, kdir)
         return patchseries.make_series(series, self.project,
-                                       self.log.append, self.tmp)
+                                       log=self.log.append)
+
+    def read(self, series, rel):
+        with open(os.path.join(series.tree, rel)) as f:
+            return f.read()
 
     def test_the_series_applies_and_the_tree_is_untouched(self):
         before = snapshot(self.tree)
-        write(os.path.join(self.tmp, 'results/6.12-um/kunit.log'), KUNIT_LOG)
         series = self.make()
-        n = len(self.project.suites) + 1
-        self.assertEqual(len(series.patches), n)
+        _, patches = patchseries.read_series()
+        self.assertEqual(len(series.patches), len(patches))
         self.assertTrue(series.cover.endswith('0000-cover-letter.patch'))
         self.assertIsNone(patchseries.apply_series(series))
         self.assertEqual(snapshot(self.tree), before)
         # What the series modifies is a file of the copy's own.
         for rel in series.layout.modified():
-            self.assertNotEqual(
-                os.stat(os.path.join(self.tree, rel)).st_ino,
-                os.stat(os.path.join(series.tree, rel)).st_ino, rel)
+            if os.path.isfile(os.path.join(self.tree, rel)):
+                self.assertNotEqual(
+                    os.stat(os.path.join(self.tree, rel)).st_ino,
+                    os.stat(os.path.join(series.tree, rel)).st_ino, rel)
         # The tree the suites land in.
-        tests = os.path.join(series.tree, 'mm', 'tests')
-        with open(os.path.join(tests, '.kunitconfig')) as f:
-            kunitconfig = f.read()
-        with open(os.path.join(tests, 'Makefile')) as f:
-            makefile = f.read()
-        with open(os.path.join(series.tree, 'mm', 'Kconfig.debug')) as f:
-            kconfig = f.read()
-        with open(os.path.join(series.tree, 'mm', 'Makefile')) as f:
-            self.assertTrue(f.read().endswith('obj-$(CONFIG_KUNIT) += '
-                                              'tests/\n'))
-        for suite in self.project.suites:
-            for rel in suite.files:
-                self.assertTrue(os.path.isfile(os.path.join(
-                    tests, os.path.basename(rel))), rel)
-            self.assertIn('config %s\n' % suite.symbol, kconfig)
-            self.assertIn('obj-$(CONFIG_%s) +=' % suite.symbol, makefile)
-            self.assertEqual('CONFIG_%s=y' % suite.symbol in kunitconfig,
-                             suite.in_kunitconfig, suite.name)
+        kunitconfig = self.read(series, 'mm/tests/.kunitconfig')
+        makefile = self.read(series, 'mm/tests/Makefile')
+        kconfig = self.read(series, 'mm/Kconfig.debug')
+        self.assertTrue(self.read(series, 'mm/Makefile').endswith(
+            'obj-$(CONFIG_KUNIT) += tests/\n'))
+        for rel in [f for p in patches for f in p.words('Adds')]:
+            self.assertTrue(os.path.isfile(os.path.join(
+                series.tree, 'mm/tests', os.path.basename(rel))), rel)
+        for symbol in ('MM_ALLOC_KUNIT_TEST', 'MM_ALLOC_BENCH_KUNIT_TEST'):
+            self.assertIn('config %s\n' % symbol, kconfig)
+            self.assertIn('obj-$(CONFIG_%s) +=' % symbol, makefile)
         self.assertTrue(makefile.startswith('# SPDX-License-Identifier'))
+        self.assertNotIn('compat', makefile)
         self.assertTrue(kunitconfig.startswith('CONFIG_KUNIT=y\n'))
+        self.assertNotIn('BENCH', kunitconfig)
+        self.assertIn('KUNIT_STATIC_STUB_REDIRECT(should_failslab',
+                      self.read(series, 'mm/failslab.c'))
+        self.assertIn('EXPORT_SYMBOL_IF_KUNIT(find_vm_area);',
+                      self.read(series, 'mm/vmalloc.c'))
 
     def test_each_patch_reads_the_way_checkpatch_and_mm_ask(self):
-        write(os.path.join(self.tmp, 'results/6.12-um/kunit.log'), KUNIT_LOG)
         series = self.make()
+        _, texts = patchseries.read_series()
         for i, path in enumerate(series.patches):
             with open(path) as f:
                 text = f.read()
             head, _, diff = text.partition('\n---\n')
             message = head.split('\n\n', 1)[1]
             self.assertRegex(head, r'(?m)^Signed-off-by: .+ <.+@.+>$')
-            self.assertRegex(head, r'Subject: \[PATCH %02d/%02d\] mm/tests: '
-                             % (i + 1, len(series.patches)))
+            self.assertIn('Subject: [PATCH %02d/%02d] %s' % (
+                i + 1, len(series.patches), texts[i].subject[:40]), head)
             for line in message.splitlines():
                 if not line.startswith('Signed-off-by:'):
                     self.assertLessEqual(len(line), 75, line)
-            self.assertIn('MAINTAINERS', diff.split('\ndiff')[0])
-            if i:
-                suite = self.project.suites[i - 1]
-                self.assertIn('"%s"' % suite.name, message)
-                self.assertIn('kunit.py run --kunitconfig=mm/tests', message)
-                self.assertIn("'%s'" % suite.name, message)
-        with open(series.patches[1]) as f:
-            kmalloc = f.read()
-        self.assertIn('Output on Linux 6.12.9 (UML), 4 cases: 3 passed, 1 '
-                      'skipped:', kmalloc)
-        self.assertIn('kmalloc (4 subtests)', kmalloc)
+            if texts[i].words('Adds'):
+                self.assertIn('MAINTAINERS', diff.split('\ndiff')[0])
         with open(series.cover) as f:
             cover = f.read()
         self.assertNotIn('***', cover)
-        self.assertIn('[PATCH 00/%02d] mm: KUnit suites' % len(
+        self.assertIn('[PATCH 00/%02d] mm: KUnit tests' % len(
             series.patches), cover)
         self.assertNotIn('base-commit', cover)
+        self.assertEqual(patchseries.project_words(series), [])
 
-    def test_suite_names_in_the_series_are_the_projects(self):
+    def test_suite_names_carry_the_subsystem_prefix(self):
         series = self.make()
         tests = os.path.join(series.tree, 'mm', 'tests')
         names = set()
@@ -288,7 +239,8 @@ class SeriesTest(TempDirTest):
             if name.endswith('_kunit.c'):
                 with open(os.path.join(tests, name)) as f:
                     names.add(patchseries.suite_name(f.read()))
-        self.assertEqual(names, {s.name for s in self.project.suites})
+        self.assertIn('mm_alloc_kmalloc', names)
+        self.assertTrue(all(n.startswith('mm_alloc_') for n in names), names)
 
     def test_the_pristine_commit_is_made_once(self):
         first = self.make()
@@ -336,23 +288,11 @@ class SeriesTest(TempDirTest):
         with open(series.patches[0]) as f:
             text = f.read()
         with open(series.patches[0], 'w') as f:
-            f.write(text.replace(' obj-y += slub.o', ' obj-y += slab.o'))
+            f.write(text.replace(' #include "slab.h"', ' #include "slub.h"'))
         problem = patchseries.apply_series(series)
         self.assertIsNotNone(problem)
         self.assertFalse(os.path.isdir(os.path.join(series.tree, '.git',
                                                     'rebase-apply')))
-
-
-class RunCommandTest(TempDirTest):
-    def test_commands_fit_in_a_commit_message(self):
-        layout = patchseries.Layout(kernel_tree(os.path.join(self.tmp, 'l')))
-        for suite in ('kmalloc', 'alloc_accounting', 'a' * 30):
-            cmd = patchseries.run_command(layout, suite)
-            for line in cmd.split('\n'):
-                self.assertLessEqual(len('  ' + line), 75, line)
-        cmd = patchseries.run_command(layout, 'alloc_dma', (), 'x86_64')
-        self.assertIn('--arch=x86_64', cmd)
-        self.assertTrue(re.search(r"'alloc_dma'$", cmd))
 
 
 class SelftestStageTest(TempDirTest):

@@ -94,17 +94,18 @@ class KtapTest(unittest.TestCase):
         self.assertIn('oom-killer', during[0])
 
     def test_a_declared_report_is_accepted_and_nothing_else(self):
+        # What lib/mm_alloc_kunit.h prints in a case's KTAP diagnostics.
         lines = ['KTAP version 1',
-                 '[ 1.0] alloc-kunit: expecting a report: WARNING:',
+                 '[ 1.0]     # case_a: expecting a report: WARNING:',
                  '[ 1.1] ------------[ cut here ]------------',
                  '[ 1.2] WARNING: CPU: 0 PID: 33 at mm/vmalloc.c:3838',
                  '[ 1.3] BUG: sleeping function called from invalid context',
-                 '[ 1.4] alloc-kunit: end of expected report',
+                 '[ 1.4]     # case_a: end of expected report',
                  '[ 1.5] WARNING: CPU: 0 PID: 34 at mm/slub.c:1',
-                 '[ 1.6] alloc-kunit: tolerating reports: Out of memory '
+                 '[ 1.6]     # case_a: tolerating reports: Out of memory '
                  '(rate-limited)',
                  '[ 1.7] Out of memory: killed nothing',
-                 '[ 1.8] alloc-kunit: end of declared reports',
+                 '[ 1.8]     ok 1 case_a',
                  '[ 1.9] Out of memory: again']
         during, _ = results.splats(lines)
         self.assertEqual(during, [

@@ -218,7 +218,7 @@ class RunTest(TempDirTest):
     def test_make_run_leaves_the_benchmark_out(self):
         self.run_mode('pass', filter_glob='kmalloc.*')
         args = self.kunit_args()
-        self.assertIn('--filter=module!=alloc_bench_kunit', args)
+        self.assertIn('--filter=module!=mm_alloc_bench_kunit', args)
         self.assertEqual(args[-1], 'kmalloc.*')
 
     def test_old_kunit_gets_no_attribute_filter(self):
@@ -237,7 +237,7 @@ class RunTest(TempDirTest):
         with contextlib.redirect_stdout(io.StringIO()):
             code = runner.bench(kdir=self.tree, runs=2, log=lines.append)
         self.assertEqual(code, runner.EXIT_OK)
-        self.assertEqual(self.kunit_args()[-1], 'alloc_bench')
+        self.assertEqual(self.kunit_args()[-1], 'mm_alloc_bench')
         out = [d for d in os.listdir(os.path.join(self.build, 'bench'))][0]
         out = os.path.join(self.build, 'bench', out)
         for name in ('raw-1.log', 'raw-2.log', 'bench.json', 'bench.csv',

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "kvmalloc": the kvmalloc policy, as an executable
- * specification.
+ * KUnit tests of the kvmalloc() policy.
  *
- * kvmalloc() tries kmalloc first and falls back to vmalloc for sizes
- * above a page when kmalloc fails or cannot serve the size; it never falls
- * back for non-blocking GFP flags and refuses sizes above INT_MAX
- * (mm/util.c, __kvmalloc_node() and its kerneldoc). The fallback forced by
- * an injected kmalloc failure belongs to the failure-handling suite.
+ * kvmalloc() "attempts to allocate physically contiguous memory, but upon
+ * failure, falls back to non-contiguous (vmalloc) allocation" (mm/util.c,
+ * __kvmalloc_node() kerneldoc): kmalloc's answer while kmalloc can give
+ * one, vmalloc's beyond. Two rules that are not in the kerneldoc are held
+ * here because shipped kernels broke them: non-blocking GFP flags never
+ * fall back to vmalloc, and sizes above INT_MAX are refused quietly with
+ * __GFP_NOWARN. The fallback forced by a kmalloc failure belongs to the
+ * failure-handling suite.
  */
 
 #include <kunit/test.h>
@@ -17,10 +19,9 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "alloc_kunit_compat.h"
-#include "alloc_kunit_counters.h"
-#include "alloc_kunit_report.h"
-#include "alloc_kunit_reuse.h"
+#include "mm_alloc_counters.h"
+#include "mm_alloc_kunit.h"
+#include "mm_alloc_reuse.h"
 
 #define PATTERN 0x3c
 
@@ -31,13 +32,13 @@ static void *kvmalloc_for_test(struct kunit *test, size_t size, gfp_t gfp)
 	void *p = kvmalloc(size, gfp);
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "kvmalloc(%zu) returned NULL", size);
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kvfree_action, p), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kvfree_action, p), 0);
 	return p;
 }
 
 /*
- * Up to a page, kvmalloc() returns kmalloc's answer whatever it is (it
- * never falls back for sub-page sizes): slab memory in the linear map.
+ * kvmalloc() "uses kmalloc to get the memory" (its kerneldoc), and
+ * kmalloc() serves sizes up to a page at once: linear-map memory.
  */
 static void kvmalloc_small_comes_from_slab(struct kunit *test)
 {
@@ -76,10 +77,11 @@ static void kvmalloc_medium_is_either_kind(struct kunit *test)
 }
 
 /*
- * Beyond KMALLOC_MAX_SIZE kmalloc cannot serve: the result is vmalloc's.
- * Sizes above INT_MAX are refused (kvmalloc_above_int_max_fails checks)
- * and sizes beyond half of RAM are left out: with 64 KiB pages
- * KMALLOC_MAX_SIZE is 512 MiB, and 8 times it is both.
+ * Beyond KMALLOC_MAX_SIZE kmalloc cannot serve, so kvmalloc() "falls back
+ * to non-contiguous (vmalloc) allocation". Sizes above INT_MAX are refused
+ * (kvmalloc_above_int_max_fails checks) and sizes beyond a sixteenth of
+ * RAM are left out: with 64 KiB pages KMALLOC_MAX_SIZE is 512 MiB, and 8
+ * times it is both.
  */
 static void kvmalloc_large_comes_from_vmalloc(struct kunit *test)
 {
@@ -91,8 +93,8 @@ static void kvmalloc_large_comes_from_vmalloc(struct kunit *test)
 		size_t size = sizes[i];
 		u8 *p;
 
-		if (size > INT_MAX || !fits_in_half_of_ram(size)) {
-			kunit_info(test, "kvmalloc(%zu) not checked: above INT_MAX or half of RAM\n",
+		if (size > INT_MAX || !mm_alloc_size_is_modest(size)) {
+			kunit_info(test, "kvmalloc(%zu) not checked: above INT_MAX or a sixteenth of RAM\n",
 				   size);
 			continue;
 		}
@@ -109,9 +111,11 @@ static void kvmalloc_large_comes_from_vmalloc(struct kunit *test)
 }
 
 /*
- * vmalloc may sleep, so kvmalloc() with GFP_NOWAIT or GFP_ATOMIC never
- * falls back to it: a size only vmalloc can serve gives NULL, a small one
- * still works (mm/util.c, "non-sleeping allocations are not supported").
+ * kvmalloc() does not support GFP_NOWAIT and GFP_ATOMIC (its kerneldoc),
+ * and vmalloc may sleep: with them it never falls back to vmalloc, so a
+ * size only vmalloc can serve gives NULL and a small one still works.
+ * 30c19366636f made it so, after a fallback under GFP_ATOMIC had hit a
+ * BUG in vmalloc.
  */
 static void kvmalloc_nonblocking_never_uses_vmalloc(struct kunit *test)
 {
@@ -130,7 +134,11 @@ static void kvmalloc_nonblocking_never_uses_vmalloc(struct kunit *test)
 	}
 }
 
-/* kvmalloc() refuses sizes above INT_MAX; with __GFP_NOWARN quietly. */
+/*
+ * kvmalloc() refuses sizes above INT_MAX ("don't even allow crazy sizes",
+ * mm/util.c), quietly with __GFP_NOWARN: 0708a0afe291 made it honour
+ * __GFP_NOWARN after it had warned regardless.
+ */
 static void kvmalloc_above_int_max_fails(struct kunit *test)
 {
 	size_t size = (size_t)INT_MAX + 1;
@@ -146,7 +154,11 @@ static void kvmalloc_above_int_max_fails(struct kunit *test)
 	kvfree(p);
 }
 
-/* kvmalloc(0) is kmalloc(0): ZERO_SIZE_PTR, which kvfree() accepts. */
+/*
+ * kvmalloc(0) is kmalloc(0), which returns ZERO_SIZE_PTR for zero-sized
+ * requests (include/linux/slab.h); kvfree() accepts it and NULL, as
+ * kfree() does.
+ */
 static void kvmalloc_zero_size(struct kunit *test)
 {
 	size_t zero = 0;
@@ -174,7 +186,7 @@ static void kvfree_zeroing_buffer(const void *p)
 	kvfree(p);
 }
 
-static const struct alloc_kunit_zeroing kvzalloc_zeroing = {
+static const struct mm_alloc_zeroing kvzalloc_zeroing = {
 	"kvzalloc", kvmalloc_plain, kvzalloc_plain, kvfree_zeroing_buffer,
 };
 
@@ -188,9 +200,9 @@ static void kvzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 	const size_t sizes[] = { PAGE_SIZE / 2, 2 * KMALLOC_MAX_SIZE };
 	unsigned int i;
 
-	alloc_kunit_skip_if_quarantine(test, "the object just freed is not reused");
+	mm_alloc_skip_if_quarantine(test, "the object just freed is not reused");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		u8 *p = alloc_kunit_dirty_reuse(test, &kvzalloc_zeroing,
+		u8 *p = mm_alloc_dirty_reuse(test, &kvzalloc_zeroing,
 						sizes[i]);
 
 		if (!p && IS_ENABLED(CONFIG_RANDOM_KMALLOC_CACHES) &&
@@ -201,8 +213,8 @@ static void kvzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 		}
 		if (!p)
 			kunit_skip(test, "kvzalloc(%zu) never reused memory just freed%s",
-				   sizes[i], REUSE_ORDER_NOTE);
-		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kvfree_action, p),
+				   sizes[i], MM_ALLOC_REUSE_ORDER_NOTE);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kvfree_action, p),
 				0);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, sizes[i]), NULL,
 					"size %zu", sizes[i]);
@@ -238,9 +250,9 @@ static void kvfree_frees_both_kinds(struct kunit *test)
 }
 
 /*
- * kvrealloc() keeps the contents up to the smaller size when the buffer
- * moves from kmalloc memory to vmalloc memory, and when it shrinks again
- * (mm/util.c, kvrealloc() kerneldoc; the signature differs before 6.12).
+ * kvrealloc() preserves the contents "up to the lesser of the new and old
+ * sizes" (its kerneldoc in mm/util.c), also when the buffer moves from
+ * kmalloc memory to vmalloc memory, and when it shrinks again.
  */
 static void kvrealloc_keeps_contents_across_kinds(struct kunit *test)
 {
@@ -252,8 +264,7 @@ static void kvrealloc_keeps_contents_across_kinds(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
 	memset(p, PATTERN, steps[0]);
 	for (i = 1; i < ARRAY_SIZE(steps); i++) {
-		q = alloc_kunit_kvrealloc(p, steps[i - 1], steps[i],
-					  GFP_KERNEL);
+		q = kvrealloc(p, steps[i], GFP_KERNEL);
 		if (!q)
 			kvfree(p);
 		KUNIT_ASSERT_NOT_NULL(test, q);
@@ -285,11 +296,11 @@ static struct kunit_case kvmalloc_test_cases[] = {
 };
 
 static struct kunit_suite kvmalloc_test_suite = {
-	.name = "kvmalloc",
-	.suite_init = alloc_report_suite_init,
-	.suite_exit = alloc_report_suite_exit,
-	.init = alloc_report_init,
-	.exit = alloc_report_exit,
+	.name = "mm_alloc_kvmalloc",
+	.suite_init = mm_alloc_suite_init,
+	.suite_exit = mm_alloc_suite_exit,
+	.init = mm_alloc_test_init,
+	.exit = mm_alloc_test_exit,
 	.test_cases = kvmalloc_test_cases,
 };
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "alloc_gfp": GFP flags across the allocators, as a table.
+ * KUnit tests of GFP flags across the allocators, as a table.
  *
- * Each row is an allocator, a size and GFP flags (include/linux/gfp_types.h
- * and Documentation/core-api/memory-allocation.rst say what each flag
- * means); each row states what the allocator must return: memory (in the
+ * Each row is an allocator, a size and GFP flags that the allocator
+ * supports (include/linux/gfp_types.h and memory-allocation.rst say what
+ * each flag means; the kerneldoc of kvmalloc_node() and vmalloc says which
+ * flags each takes), and what the allocator must return: memory (in the
  * linear map, or vmalloc memory), zeroed memory, or NULL. Non-blocking
  * flags run with a spinlock held and must not sleep. The _node variants
  * must place memory on every node that has some.
@@ -22,8 +23,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "alloc_kunit_compat.h"
-#include "alloc_kunit_report.h"
+#include "mm_alloc_kunit.h"
 
 enum gfp_allocator { KMALLOC, KMEM_CACHE, KVMALLOC, VMALLOC };
 /* What the row must get back. */
@@ -72,9 +72,11 @@ static const struct gfp_row gfp_rows[] = {
 	ROW(KMEM_CACHE, SIZE_SMALL, GFP_KERNEL | __GFP_ZERO, LINEAR),
 	ROW(KMEM_CACHE, SIZE_SMALL, GFP_KERNEL | __GFP_NOFAIL, LINEAR),
 	/*
-	 * kvmalloc: never vmalloc up to a page; above, a blocking caller may
-	 * get either kind; non-blocking flags never fall back to vmalloc, so
-	 * beyond KMALLOC_MAX_SIZE they get NULL (mm/util.c, __kvmalloc_node()).
+	 * kvmalloc: kmalloc's memory up to a page; above, a blocking caller
+	 * may get either kind. GFP_NOWAIT and GFP_ATOMIC are "not supported"
+	 * (kvmalloc_node() kerneldoc), yet callers pass them, and since
+	 * 30c19366636f they never fall back to vmalloc: kmalloc's memory, or
+	 * NULL beyond KMALLOC_MAX_SIZE.
 	 */
 	ROW(KVMALLOC, SIZE_SMALL, GFP_KERNEL, LINEAR),
 	ROW(KVMALLOC, SIZE_SMALL, GFP_NOWAIT, LINEAR),
@@ -85,15 +87,17 @@ static const struct gfp_row gfp_rows[] = {
 	ROW(KVMALLOC, SIZE_PAGES, GFP_ATOMIC, LINEAR),
 	ROW(KVMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_ZERO, EITHER),
 	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL, VMALLOC_MEMORY),
-	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_NORETRY, VMALLOC_MEMORY),
 	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_RETRY_MAYFAIL, VMALLOC_MEMORY),
 	ROW(KVMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_ZERO, VMALLOC_MEMORY),
 	ROW(KVMALLOC, SIZE_BEYOND, GFP_NOWAIT | __GFP_NOWARN, NO_MEMORY),
 	ROW(KVMALLOC, SIZE_BEYOND, GFP_ATOMIC | __GFP_NOWARN, NO_MEMORY),
-	/* vmalloc may sleep: blocking flags only (vmalloc.h kerneldoc) */
+	/*
+	 * vmalloc takes GFP_KERNEL, GFP_NOFS and GFP_NOIO, with __GFP_ZERO,
+	 * __GFP_NOWARN and __GFP_NOFAIL (__vmalloc_node_range() kerneldoc).
+	 */
 	ROW(VMALLOC, SIZE_SMALL, GFP_KERNEL, VMALLOC_MEMORY),
-	ROW(VMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_NORETRY, VMALLOC_MEMORY),
-	ROW(VMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_RETRY_MAYFAIL, VMALLOC_MEMORY),
+	ROW(VMALLOC, SIZE_PAGES, GFP_NOFS, VMALLOC_MEMORY),
+	ROW(VMALLOC, SIZE_PAGES, GFP_NOIO, VMALLOC_MEMORY),
 	ROW(VMALLOC, SIZE_PAGES, GFP_KERNEL | __GFP_ZERO, VMALLOC_MEMORY),
 	ROW(VMALLOC, SIZE_BEYOND, GFP_KERNEL | __GFP_NOWARN, VMALLOC_MEMORY),
 };
@@ -113,15 +117,15 @@ static struct kmem_cache *gfp_cache;
 
 static int alloc_gfp_suite_init(struct kunit_suite *suite)
 {
-	gfp_cache = kmem_cache_create("alloc_kunit_gfp", SIZE_SMALL, 0, 0, NULL);
+	gfp_cache = kmem_cache_create("kunit_cache_gfp", SIZE_SMALL, 0, 0, NULL);
 	if (!gfp_cache)
 		return -ENOMEM;
-	return alloc_report_suite_init(suite);
+	return mm_alloc_suite_init(suite);
 }
 
 static void alloc_gfp_suite_exit(struct kunit_suite *suite)
 {
-	alloc_report_suite_exit(suite);
+	mm_alloc_suite_exit(suite);
 	kmem_cache_destroy(gfp_cache);
 }
 
@@ -236,11 +240,11 @@ static struct kunit_case alloc_gfp_test_cases[] = {
 };
 
 static struct kunit_suite alloc_gfp_test_suite = {
-	.name = "alloc_gfp",
+	.name = "mm_alloc_gfp",
 	.suite_init = alloc_gfp_suite_init,
 	.suite_exit = alloc_gfp_suite_exit,
-	.init = alloc_report_init,
-	.exit = alloc_report_exit,
+	.init = mm_alloc_test_init,
+	.exit = mm_alloc_test_exit,
 	.test_cases = alloc_gfp_test_cases,
 };
 

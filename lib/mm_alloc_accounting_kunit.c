@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "alloc_accounting": every free path gives memory back to the
- * kernel's own accounting.
+ * KUnit tests that every free path gives memory back to the kernel's own
+ * accounting.
  *
  * For each way the kernel offers to free kmalloc, kmem_cache and vmalloc
  * memory, a batch large enough that per-cpu counter deltas cannot hide a
@@ -23,10 +23,11 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "alloc_kunit_compat.h"
-#include "alloc_kunit_counters.h"
-#include "alloc_kunit_report.h"
-#include "alloc_kunit_reuse.h"
+#include "mm_alloc_counters.h"
+#include "mm_alloc_kunit.h"
+#include "mm_alloc_reuse.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* Any value a page's owner might leave in page->private. */
 #define STALE_PRIVATE	0x5ca1ab1eUL
@@ -129,7 +130,7 @@ static void page_block_batch(struct kunit *test, struct batch *b)
 static void cache_batch(struct kunit *test, struct batch *b)
 {
 	/* it may be merged with kmalloc-512; its slabs count the same */
-	b->cache = kmem_cache_create("alloc_kunit_acct", OBJ_SIZE, 0, 0,
+	b->cache = kmem_cache_create("kunit_cache_acct", OBJ_SIZE, 0, 0,
 				     NULL);
 	KUNIT_ASSERT_NOT_NULL(test, b->cache);
 	alloc_objs(test, b, OBJ_SIZE, cache_one);
@@ -341,20 +342,20 @@ static void free_path_returns_memory_to_the_counters(struct kunit *test)
 {
 	const struct free_path *path = test->param_value;
 	const long stacks = 2 * THREAD_SIZE / PAGE_SIZE;
-	struct mem_counters before, held, after;
+	struct mm_alloc_counters before, held, after;
 	struct batch *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	long grew;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	if (path->moves == SLAB)
-		alloc_kunit_skip_if_quarantine(test,
-					       "slab pages come back only later");
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, release_batch, b), 0);
-	read_counters(&before);
+		mm_alloc_skip_if_quarantine(test,
+					    "slab pages come back only later");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_batch, b), 0);
+	mm_alloc_read_counters(&before);
 	path->alloc(test, b);
-	read_counters(&held);
+	mm_alloc_read_counters(&held);
 	path->free(b);
-	read_counters(&after);
+	mm_alloc_read_counters(&after);
 	KUNIT_EXPECT_EQ_MSG(test, b->still_used, 0,
 			    "pages with a reference left after vunmap()");
 	kunit_info(test, "held: free %+ld, slab %+ld, vmalloc %+ld; after %s: free %+ld, slab %+ld, vmalloc %+ld pages\n",
@@ -387,11 +388,13 @@ static void free_path_returns_memory_to_the_counters(struct kunit *test)
 }
 
 /*
- * kfree_sensitive() zeroes the whole ksize() of the object before freeing
- * it (mm/slab_common.c). Seen on the same object allocated again without
- * zeroing: all its bytes are zero but for at most one aligned word, where
- * SLUB keeps its free pointer while the object is free (mm/slub.c,
- * set_freepointer()); without init_on_alloc, nothing else writes there.
+ * kfree_sensitive() "clears sensitive information in memory before
+ * freeing": "the memory of the object @p points to is zeroed before freed"
+ * (its kerneldoc in mm/slab_common.c), all of it, ksize() bytes. Seen on
+ * the same object allocated again without zeroing, after the allocator
+ * has had it back: all its bytes are zero but for at most one aligned
+ * word, which a free object may lend to the allocator's own freelist
+ * (mm/slub.c, set_freepointer()).
  */
 static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 {
@@ -407,13 +410,13 @@ static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 
 			/* ask for the whole class, so that all of it is ours */
 			ks = kmalloc_size_roundup(sizes[i]);
-			p = alloc_kunit_kmalloc(ks, GFP_KERNEL);
+			p = mm_alloc_kmalloc_one_site(ks, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, p);
 			KUNIT_ASSERT_EQ(test, ksize(p), ks);
 			memset(p, 0xa5, ks);
 			old = (unsigned long)p;
 			kfree_sensitive(p);
-			q = alloc_kunit_kmalloc(ks, GFP_KERNEL);
+			q = mm_alloc_kmalloc_one_site(ks, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, q);
 			if ((unsigned long)q == old)
 				break;
@@ -421,10 +424,10 @@ static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 			q = NULL;
 		}
 		if (!q) {
-			alloc_kunit_skip_if_quarantine(test,
-						       "the object just freed is not reused");
+			mm_alloc_skip_if_quarantine(test,
+						    "the object just freed is not reused");
 			kunit_skip(test, "never got the freed object back%s",
-				   REUSE_ORDER_NOTE);
+				   MM_ALLOC_REUSE_ORDER_NOTE);
 		}
 		for (j = 0, nonzero = 0; j < ks; j++)
 			if (q[j] && !nonzero++)
@@ -462,8 +465,9 @@ static void alloc_pages_bulk_counts_what_the_array_holds(struct kunit *test)
 }
 
 /*
- * A page goes back to the allocator clean: free_pages_prepare() clears
- * page->private (mm/page_alloc.c, since ac1ea219590c), which slub, shmem
+ * A page goes back to the allocator clean. No kerneldoc says so, but
+ * ac1ea219590c had free_pages_prepare() clear page->private after a page
+ * with a stale value had come back in a later allocation: slub, shmem
  * and others leave set. A stale value would survive in a page that merges
  * into a larger free block as its upper half and comes back as a tail
  * page of a later high-order allocation, where nothing clears it. It is
@@ -495,11 +499,11 @@ static struct kunit_case alloc_accounting_test_cases[] = {
 };
 
 static struct kunit_suite alloc_accounting_test_suite = {
-	.name = "alloc_accounting",
-	.suite_init = alloc_report_suite_init,
-	.suite_exit = alloc_report_suite_exit,
-	.init = alloc_report_init,
-	.exit = alloc_report_exit,
+	.name = "mm_alloc_accounting",
+	.suite_init = mm_alloc_suite_init,
+	.suite_exit = mm_alloc_suite_exit,
+	.init = mm_alloc_test_init,
+	.exit = mm_alloc_test_exit,
 	.test_cases = alloc_accounting_test_cases,
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "alloc_dma": what kmalloc and vmalloc memory look like to a
- * device, through the DMA API.
+ * KUnit tests of what kmalloc and vmalloc memory look like to a device,
+ * through the DMA API.
  *
  * kmalloc memory is physically contiguous, so one dma_map_single() covers
  * any buffer kmalloc serves: one bus address, one segment
@@ -17,8 +17,7 @@
  * split. That is what makes exact addresses and segment counts checkable.
  *
  * UML emulates DMA for virtio devices only, and its "physical" addresses
- * are offsets into a host file: the cases skip there and run on x86_64
- * (make run ARCH=x86_64).
+ * are offsets into a host file: the cases skip there.
  */
 
 #include <kunit/test.h>
@@ -33,9 +32,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "alloc_kunit_compat.h"
-#include "alloc_kunit_counters.h"
-#include "alloc_kunit_report.h"
+#include "mm_alloc_counters.h"
+#include "mm_alloc_kunit.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(root_device_unregister_action,
 			    root_device_unregister, struct device *);
@@ -55,11 +53,12 @@ static struct device *dma_test_device(struct kunit *test)
 	if (IS_ENABLED(CONFIG_UML))
 		kunit_skip(test, "UML: no DMA hardware, physical addresses are file offsets");
 
-	dev = root_device_register("alloc_dma_kunit");
+	dev = root_device_register("mm_alloc_dma_kunit");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test,
-						root_device_unregister_action,
-						dev), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  root_device_unregister_action,
+						  dev), 0);
 	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev,
 							   DMA_BIT_MASK(64)),
 			0);
@@ -113,7 +112,7 @@ static unsigned int expect_one_segment_per_run(struct kunit *test,
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->dev = dev;
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, mapped_table_release, t),
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mapped_table_release, t),
 			0);
 	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&t->sgt, pages, n,
 							offset, size,
@@ -174,15 +173,20 @@ static void kmalloc_buffer_maps_as_one_segment(struct kunit *test)
 		dma_addr_t addr;
 		u8 *buf;
 
-		if (!contiguous_size_servable(size)) {
+		if (!mm_alloc_size_is_modest(size)) {
+			kunit_info(test, "kmalloc(%zu) not checked: more than a sixteenth of RAM\n",
+				   size);
+			continue;
+		}
+		buf = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+		if (!buf && get_order(size) > PAGE_ALLOC_COSTLY_ORDER) {
 			kunit_info(test, "kmalloc(%zu) not checked: no free block of its order\n",
 				   size);
 			continue;
 		}
-		buf = kmalloc(size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, buf, "kmalloc(%zu)", size);
-		KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kfree_action,
-							buf), 0);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kfree_action,
+								buf), 0);
 
 		addr = dma_map_single(dev, buf, size, DMA_TO_DEVICE);
 		KUNIT_ASSERT_FALSE_MSG(test, dma_mapping_error(dev, addr),
@@ -365,8 +369,9 @@ static void scattered_vmap_needs_one_segment_per_run(struct kunit *test)
 	u8 *v;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, scattered_pages_release,
-						s), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, scattered_pages_release,
+						  s), 0);
 	for (i = 0; i < ARRAY_SIZE(orders); i++)
 		add_separate_block(test, s, orders[i]);
 	/* Each block is a run of its own, by construction. */
@@ -404,7 +409,7 @@ static void vmalloc_buffer_needs_one_segment_per_run(struct kunit *test)
 	u8 *v = vmalloc(size);
 
 	KUNIT_ASSERT_NOT_NULL(test, v);
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, vfree_action, v), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vfree_action, v), 0);
 	pages = kunit_kcalloc(test, n, sizeof(*pages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	for (i = 0; i < n; i++) {
@@ -425,11 +430,11 @@ static struct kunit_case alloc_dma_test_cases[] = {
 };
 
 static struct kunit_suite alloc_dma_test_suite = {
-	.name = "alloc_dma",
-	.suite_init = alloc_report_suite_init,
-	.suite_exit = alloc_report_suite_exit,
-	.init = alloc_report_init,
-	.exit = alloc_report_exit,
+	.name = "mm_alloc_dma",
+	.suite_init = mm_alloc_suite_init,
+	.suite_exit = mm_alloc_suite_exit,
+	.init = mm_alloc_test_init,
+	.exit = mm_alloc_test_exit,
 	.test_cases = alloc_dma_test_cases,
 };
 

@@ -3,14 +3,14 @@
  * Zeroing that proves it: a zeroing allocator is only shown to zero when
  * it hands back memory that held something. Fresh memory is often zero
  * already (UML's always is), so a kzalloc() that stopped zeroing would pass
- * a check on it. alloc_kunit_dirty_reuse() fills a buffer with a pattern,
+ * a check on it. mm_alloc_dirty_reuse() fills a buffer with a pattern,
  * frees it, and allocates with the zeroing call until that returns memory
  * the dirty buffer used, as kfence_test.c's test_gfpzero does: the same
  * object for kmalloc memory, one of the same physical pages for vmalloc
  * memory.
  */
-#ifndef _ALLOC_KUNIT_REUSE_H
-#define _ALLOC_KUNIT_REUSE_H
+#ifndef _MM_ALLOC_REUSE_H
+#define _MM_ALLOC_REUSE_H
 
 #include <kunit/test.h>
 #include <linux/bsearch.h>
@@ -20,8 +20,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#define ALLOC_KUNIT_DIRT 0xd1
-#define ALLOC_KUNIT_REUSE_TRIES 64
+#define MM_ALLOC_DIRT 0xd1
+#define MM_ALLOC_REUSE_TRIES 64
 
 /*
  * One kmalloc call site for both allocations of a reuse check. With
@@ -32,7 +32,7 @@
  * address is in this function whoever calls it.
  */
 static noinline __maybe_unused void *
-alloc_kunit_kmalloc(size_t size, gfp_t gfp)
+mm_alloc_kmalloc_one_site(size_t size, gfp_t gfp)
 {
 	void *p = kmalloc(size, gfp);
 
@@ -45,18 +45,18 @@ alloc_kunit_kmalloc(size_t size, gfp_t gfp)
  * first partial slab (mm/slub.c, alloc_single_from_partial()), not the
  * object freed last.
  */
-#define REUSE_ORDER_NOTE (IS_ENABLED(CONFIG_SLUB_DEBUG_ON) ? \
+#define MM_ALLOC_REUSE_ORDER_NOTE (IS_ENABLED(CONFIG_SLUB_DEBUG_ON) ? \
 	" (slab_debug allocates from the first partial slab)" : "")
 
 /* An allocator and its zeroing form, with sizes in bytes. */
-struct alloc_kunit_zeroing {
+struct mm_alloc_zeroing {
 	const char *name;
 	void *(*alloc)(size_t size);
 	void *(*zalloc)(size_t size);
 	void (*free)(const void *p);
 };
 
-static inline int alloc_kunit_cmp_pfn(const void *a, const void *b)
+static inline int mm_alloc_cmp_pfn(const void *a, const void *b)
 {
 	unsigned long x = *(const unsigned long *)a;
 	unsigned long y = *(const unsigned long *)b;
@@ -65,9 +65,9 @@ static inline int alloc_kunit_cmp_pfn(const void *a, const void *b)
 }
 
 /* The sorted pfns of a vmalloc buffer's pages, in a kvmalloc'd array. */
-static inline unsigned long *alloc_kunit_vmalloc_pfns(const void *p,
-						      size_t size,
-						      unsigned int *nr)
+static inline unsigned long *mm_alloc_vmalloc_pfns(const void *p,
+						   size_t size,
+						   unsigned int *nr)
 {
 	unsigned long *pfns;
 	unsigned int i;
@@ -78,21 +78,21 @@ static inline unsigned long *alloc_kunit_vmalloc_pfns(const void *p,
 		return NULL;
 	for (i = 0; i < *nr; i++)
 		pfns[i] = vmalloc_to_pfn(p + (size_t)i * PAGE_SIZE);
-	sort(pfns, *nr, sizeof(*pfns), alloc_kunit_cmp_pfn, NULL);
+	sort(pfns, *nr, sizeof(*pfns), mm_alloc_cmp_pfn, NULL);
 	return pfns;
 }
 
 /* How many pages of vmalloc buffer @q are among the sorted @pfns. */
-static inline unsigned int alloc_kunit_pages_shared(const unsigned long *pfns,
-						    unsigned int nr,
-						    const void *q, size_t size)
+static inline unsigned int mm_alloc_pages_shared(const unsigned long *pfns,
+						 unsigned int nr,
+						 const void *q, size_t size)
 {
 	unsigned int i, shared = 0;
 
 	for (i = 0; i < PAGE_ALIGN(size) >> PAGE_SHIFT; i++) {
 		unsigned long pfn = vmalloc_to_pfn(q + (size_t)i * PAGE_SIZE);
 
-		if (bsearch(&pfn, pfns, nr, sizeof(*pfns), alloc_kunit_cmp_pfn))
+		if (bsearch(&pfn, pfns, nr, sizeof(*pfns), mm_alloc_cmp_pfn))
 			shared++;
 	}
 	return shared;
@@ -103,25 +103,27 @@ static inline unsigned int alloc_kunit_pages_shared(const unsigned long *pfns,
  * is freed, where it may merge with its buddy or be queued at the tail
  * (mm/page_alloc.c, __free_one_page(), buddy_merge_likely()): the next
  * allocation of its order then takes another block, run after run. Those
- * other blocks are held until the search ends, up to this many bytes, so
- * the free list of that order drains and the dirty block comes back.
+ * other blocks are held until the search ends, up to 64 MiB and at most a
+ * sixteenth of RAM, so the free list of that order drains and the dirty
+ * block comes back.
  */
-#define ALLOC_KUNIT_HOLD_BYTES (64UL << 20)
+#define MM_ALLOC_HOLD_BYTES \
+	min(64UL << 20, (totalram_pages() / 16) << PAGE_SHIFT)
 
 /*
  * A buffer of @size from @z->zalloc that reuses memory @z->alloc just
- * returned and that was freed full of ALLOC_KUNIT_DIRT; NULL when none
- * came back in ALLOC_KUNIT_REUSE_TRIES tries. The caller frees it.
+ * returned and that was freed full of MM_ALLOC_DIRT; NULL when none
+ * came back in MM_ALLOC_REUSE_TRIES tries. The caller frees it.
  */
-static inline void *alloc_kunit_dirty_reuse(struct kunit *test,
-					    const struct alloc_kunit_zeroing *z,
-					    size_t size)
+static inline void *mm_alloc_dirty_reuse(struct kunit *test,
+					 const struct mm_alloc_zeroing *z,
+					 size_t size)
 {
-	void *held[ALLOC_KUNIT_REUSE_TRIES], *found = NULL;
+	void *held[MM_ALLOC_REUSE_TRIES], *found = NULL;
 	unsigned int try, nr = 0, nr_held = 0;
 	const char *failed = NULL;
 
-	for (try = 0; try < ALLOC_KUNIT_REUSE_TRIES; try++) {
+	for (try = 0; try < MM_ALLOC_REUSE_TRIES; try++) {
 		unsigned long *pfns = NULL, old;
 		void *p = z->alloc(size), *q;
 		bool reused;
@@ -130,9 +132,9 @@ static inline void *alloc_kunit_dirty_reuse(struct kunit *test,
 			failed = "the dirty buffer";
 			break;
 		}
-		memset(p, ALLOC_KUNIT_DIRT, size);
+		memset(p, MM_ALLOC_DIRT, size);
 		if (is_vmalloc_addr(p)) {
-			pfns = alloc_kunit_vmalloc_pfns(p, size, &nr);
+			pfns = mm_alloc_vmalloc_pfns(p, size, &nr);
 			if (!pfns) {
 				z->free(p);
 				failed = "its page list";
@@ -149,7 +151,7 @@ static inline void *alloc_kunit_dirty_reuse(struct kunit *test,
 		}
 		if (pfns)
 			reused = is_vmalloc_addr(q) &&
-				 alloc_kunit_pages_shared(pfns, nr, q, size);
+				 mm_alloc_pages_shared(pfns, nr, q, size);
 		else
 			reused = (unsigned long)q == old;
 		kvfree(pfns);
@@ -158,7 +160,7 @@ static inline void *alloc_kunit_dirty_reuse(struct kunit *test,
 			break;
 		}
 		if (!is_vmalloc_addr(q) && size > KMALLOC_MAX_CACHE_SIZE &&
-		    (size_t)(nr_held + 1) * size <= ALLOC_KUNIT_HOLD_BYTES)
+		    (size_t)(nr_held + 1) * size <= MM_ALLOC_HOLD_BYTES)
 			held[nr_held++] = q;
 		else
 			z->free(q);
@@ -170,4 +172,4 @@ static inline void *alloc_kunit_dirty_reuse(struct kunit *test,
 	return found;
 }
 
-#endif /* _ALLOC_KUNIT_REUSE_H */
+#endif /* _MM_ALLOC_REUSE_H */

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "kmem_cache": caches of one object type, as an executable
- * specification (kmem_cache_create() kerneldoc and mm/slab_common.c).
+ * KUnit tests of what a kmem_cache promises its user (struct
+ * kmem_cache_args and the SLAB_* flags in include/linux/slab.h, the
+ * kmem_cache_*() kerneldoc in mm/slab_common.c and mm/slub.c).
  *
  * Object size, explicit alignment (one the natural layout would not give
- * by chance), SLAB_HWCACHE_ALIGN by calculate_alignment()'s rule,
- * constructors for single and bulk allocation, zeroing, merging and
- * SLAB_NO_MERGE, bulk allocation and freeing, SLAB_TYPESAFE_BY_RCU and
- * destruction. Every cache and object is freed by a deferred action.
+ * by chance), SLAB_HWCACHE_ALIGN, constructors for single and bulk
+ * allocation, zeroing, SLAB_NO_MERGE, bulk allocation and freeing,
+ * SLAB_TYPESAFE_BY_RCU and destruction. Every cache and object is freed by
+ * a deferred action.
  */
 
 #include <kunit/test.h>
@@ -16,9 +17,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "alloc_kunit_compat.h"
-#include "alloc_kunit_report.h"
-#include "alloc_kunit_reuse.h"
+#include "mm_alloc_kunit.h"
+#include "mm_alloc_reuse.h"
 
 #define PATTERN 0x5c
 
@@ -42,8 +42,10 @@ static struct kmem_cache *cache_for_test(struct kunit *test, const char *name,
 	s = kmem_cache_create(full, size, align, flags, ctor);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, kmem_cache_destroy_action,
-						s), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  kmem_cache_destroy_action, s),
+			0);
 	return s;
 }
 
@@ -70,7 +72,7 @@ static struct cache_object *objects_for_test(struct kunit *test,
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->cache = s;
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, free_cache_objects, c),
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_cache_objects, c),
 			0);
 	return c;
 }
@@ -82,7 +84,7 @@ static struct cache_object *objects_for_test(struct kunit *test,
 static void kmem_cache_honours_size_and_align(struct kunit *test)
 {
 	const unsigned int size = 40, align = 4 * ARCH_KMALLOC_MINALIGN;
-	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_align", size,
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_align", size,
 					      align, 0, NULL);
 	struct cache_object *c = objects_for_test(test, s);
 	unsigned int i;
@@ -106,12 +108,13 @@ static void pattern_ctor(void *obj)
 }
 
 /*
- * The constructor runs for every object before it is first handed out
- * (kmem_cache_create() kerneldoc): each new object holds its pattern.
+ * "The constructor is invoked for each object in a newly allocated slab"
+ * (struct kmem_cache_args, include/linux/slab.h): each new object holds
+ * what the constructor wrote.
  */
 static void kmem_cache_runs_constructor(struct kunit *test)
 {
-	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_ctor", 40, 0,
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_ctor", 40, 0,
 					      0, pattern_ctor);
 	struct cache_object *c = objects_for_test(test, s);
 	unsigned int i;
@@ -133,12 +136,12 @@ static void kmem_cache_runs_constructor(struct kunit *test)
 static void kmem_cache_zalloc_zeroes(struct kunit *test)
 {
 	const unsigned int size = 200;
-	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_zalloc", size,
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_zalloc", size,
 					      0, 0, NULL);
 	struct cache_object *c = objects_for_test(test, s);
 	unsigned int try;
 
-	for (try = 0; try < ALLOC_KUNIT_REUSE_TRIES; try++) {
+	for (try = 0; try < MM_ALLOC_REUSE_TRIES; try++) {
 		void *p = kmem_cache_alloc(s, GFP_KERNEL);
 		unsigned long old = (unsigned long)p;
 
@@ -153,10 +156,10 @@ static void kmem_cache_zalloc_zeroes(struct kunit *test)
 		c->obj[0] = NULL;
 	}
 	if (!c->obj[0]) {
-		alloc_kunit_skip_if_quarantine(test,
-					       "the object just freed is not reused");
+		mm_alloc_skip_if_quarantine(test,
+					    "the object just freed is not reused");
 		kunit_skip(test, "the cache never returned the object just freed%s",
-			   REUSE_ORDER_NOTE);
+			   MM_ALLOC_REUSE_ORDER_NOTE);
 	}
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(c->obj[0], 0, size), NULL);
 }
@@ -173,7 +176,7 @@ static void kmem_cache_honours_large_alignment(struct kunit *test)
 
 	for (l = 0; l < ARRAY_SIZE(layouts); l++) {
 		unsigned int size = layouts[l][0], align = layouts[l][1];
-		struct kmem_cache *s = cache_for_test(test, "alloc_kunit_big_align",
+		struct kmem_cache *s = cache_for_test(test, "kunit_cache_big_align",
 						      size, align, 0, NULL);
 		struct cache_object *c = objects_for_test(test, s);
 
@@ -188,22 +191,25 @@ static void kmem_cache_honours_large_alignment(struct kunit *test)
 }
 
 /*
- * SLAB_HWCACHE_ALIGN aligns objects to the cache line, halved while the
- * object fits in half of it (mm/slab_common.c, calculate_alignment()).
+ * SLAB_HWCACHE_ALIGN: "align objs on cache lines" (include/linux/slab.h).
+ * Objects of at most half a line are packed several to a line instead,
+ * which the flag's comment does not promise either way, so only larger
+ * objects are checked: one and a half lines, a little more than half a
+ * line, and three lines and a bit.
  */
-static void kmem_cache_hwcache_align_follows_the_rule(struct kunit *test)
+static void kmem_cache_hwcache_align_aligns_to_cache_lines(struct kunit *test)
 {
-	static const unsigned int sizes[] = { 8, 20, 40, 100, 200 };
+	const unsigned int line = cache_line_size();
+	const unsigned int sizes[] = { line / 2 + 8, line + line / 2,
+				       3 * line + 8 };
 	unsigned int n, i;
 
 	for (n = 0; n < ARRAY_SIZE(sizes); n++) {
-		unsigned int size = sizes[n], align = cache_line_size();
+		unsigned int size = sizes[n], align = line;
 		struct kmem_cache *s;
 		struct cache_object *c;
 
-		while (size <= align / 2)
-			align /= 2;
-		s = cache_for_test(test, "alloc_kunit_hwalign", size, 0,
+		s = cache_for_test(test, "kunit_cache_hwalign", size, 0,
 				   SLAB_HWCACHE_ALIGN, NULL);
 		c = objects_for_test(test, s);
 		for (i = 0; i < ARRAY_SIZE(c->obj); i++) {
@@ -218,27 +224,25 @@ static void kmem_cache_hwcache_align_follows_the_rule(struct kunit *test)
 
 /*
  * Two caches of the same size and flags, without constructors, may be
- * merged into one (find_mergeable()); SLAB_NO_MERGE keeps a cache apart
- * (slab.h, since 6.5). Merging itself is reported: slab_nomerge and
- * debugging turn it off.
+ * merged into one: kmem_cache_create() then returns the cache it merged
+ * with. SLAB_NO_MERGE "prevents merging with compatible kmem caches"
+ * (include/linux/slab.h), so such a cache is a cache of its own. Whether
+ * the other two merged is reported (slab_nomerge and debugging turn
+ * merging off).
  */
 static void kmem_cache_no_merge_keeps_a_cache_apart(struct kunit *test)
 {
-#ifdef SLAB_NO_MERGE
-	struct kmem_cache *a = cache_for_test(test, "alloc_kunit_merge_a", 96,
+	struct kmem_cache *a = cache_for_test(test, "kunit_cache_merge_a", 96,
 					      0, 0, NULL);
-	struct kmem_cache *b = cache_for_test(test, "alloc_kunit_merge_b", 96,
+	struct kmem_cache *b = cache_for_test(test, "kunit_cache_merge_b", 96,
 					      0, 0, NULL);
-	struct kmem_cache *apart = cache_for_test(test, "alloc_kunit_apart",
+	struct kmem_cache *apart = cache_for_test(test, "kunit_cache_apart",
 						  96, 0, SLAB_NO_MERGE, NULL);
 
 	kunit_info(test, "two mergeable caches %s\n",
 		   a == b ? "were merged" : "stayed apart");
 	KUNIT_EXPECT_PTR_NE(test, apart, a);
 	KUNIT_EXPECT_PTR_NE(test, apart, b);
-#else
-	kunit_skip(test, "no SLAB_NO_MERGE before 6.5");
-#endif
 }
 
 static atomic_t bulk_ctor_calls = ATOMIC_INIT(0);
@@ -271,14 +275,14 @@ static void free_bulk(void *ctx)
  */
 static void kmem_cache_bulk_allocates_constructed_objects(struct kunit *test)
 {
-	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_bulk", 64, 64,
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_bulk", 64, 64,
 					      0, bulk_ctor);
 	struct bulk *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	int i, j;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	b->cache = s;
-	KUNIT_ASSERT_EQ(test, alloc_kunit_defer(test, free_bulk, b), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_bulk, b), 0);
 	atomic_set(&bulk_ctor_calls, 0);
 	b->nr = kmem_cache_alloc_bulk(s, GFP_KERNEL, ARRAY_SIZE(b->obj),
 				      b->obj);
@@ -310,14 +314,15 @@ static void rcu_object_ctor(void *obj)
 
 /*
  * SLAB_TYPESAFE_BY_RCU: a freed object's memory stays an object of the
- * same type until a grace period has passed (slab.h comment on the flag):
- * under rcu_read_lock() it still reads as one, and the constructor, run
- * when the slab was made, is not run again on reuse, so the type field
- * the constructor wrote is still there.
+ * same type until a grace period has passed, and what a constructor
+ * initialised "at page-allocation time" can be relied on under
+ * rcu_read_lock() (the flag's comment in include/linux/slab.h): the type
+ * field the constructor wrote still reads as such after the free, and in
+ * the object handed out next.
  */
 static void kmem_cache_typesafe_by_rcu_keeps_the_type(struct kunit *test)
 {
-	struct kmem_cache *s = cache_for_test(test, "alloc_kunit_rcu",
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_rcu",
 					      sizeof(struct rcu_object), 0,
 					      SLAB_TYPESAFE_BY_RCU,
 					      rcu_object_ctor);
@@ -338,16 +343,16 @@ static void kmem_cache_typesafe_by_rcu_keeps_the_type(struct kunit *test)
 }
 
 /*
- * kmem_cache_destroy() of an empty cache frees it, quietly, and its name
- * can be used again at once (mm/slab_common.c); destroying NULL is a
- * no-op.
+ * kmem_cache_destroy() of a cache whose objects were all freed first
+ * (memory-allocation.rst) frees it quietly, and a cache of the same name
+ * can be made again at once; destroying NULL is a no-op.
  */
 static void kmem_cache_destroy_frees_the_cache(struct kunit *test)
 {
 	unsigned int round;
 
 	for (round = 0; round < 3; round++) {
-		struct kmem_cache *s = kmem_cache_create("alloc_kunit_destroy",
+		struct kmem_cache *s = kmem_cache_create("kunit_cache_destroy",
 							 48, 0, 0,
 							 NULL);
 		void *p;
@@ -365,7 +370,7 @@ static void kmem_cache_destroy_frees_the_cache(struct kunit *test)
 static struct kunit_case kmem_cache_test_cases[] = {
 	KUNIT_CASE(kmem_cache_honours_size_and_align),
 	KUNIT_CASE(kmem_cache_honours_large_alignment),
-	KUNIT_CASE(kmem_cache_hwcache_align_follows_the_rule),
+	KUNIT_CASE(kmem_cache_hwcache_align_aligns_to_cache_lines),
 	KUNIT_CASE(kmem_cache_runs_constructor),
 	KUNIT_CASE(kmem_cache_zalloc_zeroes),
 	KUNIT_CASE(kmem_cache_no_merge_keeps_a_cache_apart),
@@ -376,11 +381,11 @@ static struct kunit_case kmem_cache_test_cases[] = {
 };
 
 static struct kunit_suite kmem_cache_test_suite = {
-	.name = "kmem_cache",
-	.suite_init = alloc_report_suite_init,
-	.suite_exit = alloc_report_suite_exit,
-	.init = alloc_report_init,
-	.exit = alloc_report_exit,
+	.name = "mm_alloc_kmem_cache",
+	.suite_init = mm_alloc_suite_init,
+	.suite_exit = mm_alloc_suite_exit,
+	.init = mm_alloc_test_init,
+	.exit = mm_alloc_test_exit,
 	.test_cases = kmem_cache_test_cases,
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "alloc_bench": what kmalloc, kzalloc, vmalloc, vzalloc and
- * kvmalloc cost, what using their memory costs afterwards, what
+ * KUnit benchmark of what kmalloc, kzalloc, vmalloc, vzalloc and kvmalloc
+ * cost, what using their memory costs afterwards, what
  * lib/test_vmalloc.c's performance mode measures, and the same under
  * contention from every CPU.
  *
@@ -13,8 +13,8 @@
  *         passes=<n> median_ns=<ns> p90_ns=<ns> min_ns=<ns>
  *   BENCH v1 kind=<kind> op=<name> size=<bytes> status=unsupported
  *
- * (one line each), which tools/allockunit/bench.py turns into a table and
- * a plot, and tools/allockunit/compare.py into a comparison of kernels.
+ * (one line each), for a tool to turn into tables, plots or a comparison
+ * of kernels.
  * Times are per operation: one alloc+free pair, or one access. Kinds:
  *
  *   alloc       an alloc+free pair of each allocator, by size
@@ -68,8 +68,9 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "alloc_kunit_compat.h"
-#include "alloc_kunit_report.h"
+#include "mm_alloc_kunit.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define PASSES		3
 #define MAX_SAMPLES	101		/* per pass */
@@ -399,8 +400,10 @@ static bool vmalloc_touch(unsigned long size)
 
 static bool vmalloc_aligned(unsigned long size, unsigned long align)
 {
-	void *p = alloc_kunit_vmalloc_align(size, align, GFP_KERNEL |
-					    __GFP_ZERO | __GFP_NOWARN);
+	/* as lib/test_vmalloc.c allocates with an alignment */
+	void *p = __vmalloc_node(size, align, GFP_KERNEL | __GFP_ZERO |
+				 __GFP_NOWARN, NUMA_NO_NODE,
+				 __builtin_return_address(0));
 
 	OPTIMIZER_HIDE_VAR(p);
 	if (!p)
@@ -659,8 +662,8 @@ static void seq_read(const u64 *buf, size_t size)
 
 /*
  * A cyclic random walk that visits one cache line of every page once, so
- * each step is a dependent load from another page: the translation cost
- * the lesson attributes to vmalloc shows up here if anywhere.
+ * each step is a dependent load from another page: a translation cost of
+ * vmalloc memory shows up here if anywhere.
  */
 static void build_chase(u8 *buf, size_t size)
 {
@@ -823,10 +826,9 @@ static struct kunit_case alloc_bench_test_cases[] = {
 };
 
 /*
- * The benchmarks run only when asked, with alloc_bench_kunit.run=1 on the
- * kernel command line (make bench and make bench-compare pass it): a
- * kernel without kunit.filter (6.1) would otherwise run them, for
- * minutes, in every run of the contract suites.
+ * The benchmarks take minutes and measure rather than test: they run only
+ * when asked, with the module parameter run=1 (mm_alloc_bench_kunit.run=1
+ * on the kernel command line when built in).
  */
 static bool run_benchmarks;
 module_param_named(run, run_benchmarks, bool, 0444);
@@ -834,16 +836,17 @@ module_param_named(run, run_benchmarks, bool, 0444);
 static int alloc_bench_init(struct kunit *test)
 {
 	if (!run_benchmarks)
-		kunit_skip(test, "benchmarks run only when asked: alloc_bench_kunit.run=1");
-	return alloc_report_init(test);
+		kunit_skip(test, "benchmarks run only when asked: "
+			   KBUILD_MODNAME ".run=1");
+	return mm_alloc_test_init(test);
 }
 
 static struct kunit_suite alloc_bench_test_suite = {
-	.name = "alloc_bench",
-	.suite_init = alloc_report_suite_init,
-	.suite_exit = alloc_report_suite_exit,
+	.name = "mm_alloc_bench",
+	.suite_init = mm_alloc_suite_init,
+	.suite_exit = mm_alloc_suite_exit,
 	.init = alloc_bench_init,
-	.exit = alloc_report_exit,
+	.exit = mm_alloc_test_exit,
 	.test_cases = alloc_bench_test_cases,
 };
 
