@@ -31,6 +31,8 @@
 
 #include "mm_alloc_kunit.h"
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
 enum realloc_api { KREALLOC, KVREALLOC, VREALLOC };
 enum placement { ANYWHERE, STAYS };
 

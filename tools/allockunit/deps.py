@@ -25,9 +25,11 @@ ARCH_PACKAGES = {
 # the source tests unpack a .tar.xz through `tar -xJ` (xz), the bench tests
 # draw the plot (gnuplot), the runner tests build a fake tree (make), the
 # regression tests apply patches (patch), the bisect tests make a git
-# history (git). `make test` installs them before the tool tests start.
+# history (git), the userspace tests pack an initramfs around busybox and
+# list it with cpio. `make test` installs them before the tool tests start.
 TOOL_TEST_PROGRAMS = {'xz': 'xz-utils', 'gnuplot': 'gnuplot-nox',
-                      'make': 'make', 'patch': 'patch', 'git': 'git'}
+                      'make': 'make', 'patch': 'patch', 'git': 'git',
+                      'cpio': 'cpio', 'busybox': 'busybox-static'}
 
 
 def source_package(kernel):

@@ -59,13 +59,15 @@ REDIRECTS = (
 
 # What the suites call that modules cannot: reading the allocators'
 # accounting (vmalloc_nr_pages, drain_all_pages, and the zone walk of
-# for_each_populated_zone()), a vmalloc area's record, vfree_atomic(),
-# vmalloc with an alignment (as lib/test_vmalloc.c does), and the two hooks.
+# for_each_populated_zone()), a vmalloc area's record, vfree_atomic() and
+# vrealloc() (6.12 exports neither), vmalloc with an alignment (as
+# lib/test_vmalloc.c does), and the two hooks.
 EXPORTS = (
     Export('mm/vmalloc.c', 'vmalloc_nr_pages'),
     Export('mm/vmalloc.c', 'find_vm_area'),
     Export('mm/vmalloc.c', 'vfree_atomic'),
     Export('mm/vmalloc.c', '__vmalloc_node_noprof'),
+    Export('mm/vmalloc.c', 'vrealloc_noprof'),
     Export('mm/page_alloc.c', 'drain_all_pages'),
     Export('mm/mmzone.c', 'first_online_pgdat'),
     Export('mm/mmzone.c', 'next_zone'),

@@ -14,7 +14,9 @@ first option of a fragment is what the profile is for: when it is left
 out, the profile cannot run on that arch or kernel, and that is an error.
 A `# boot: <args>` comment adds kernel command-line arguments; a
 `# timeout: <seconds>` comment raises TIMEOUT to at least that (debug
-options make a run several times slower).
+options make a run several times slower); a `# userspace: <job>` comment
+boots the kernel with a small userspace that does the job after the
+built-in suites (userspace.py: load-modules, kmemleak-scan).
 """
 
 import os
@@ -31,6 +33,7 @@ _OPTION = re.compile(r'^(CONFIG_(\w+))=(\S+)$')
 _ARCH = re.compile(r'^#\s*arch:\s*(.+)$')
 _BOOT = re.compile(r'^#\s*boot:\s*(.+)$')
 _TIMEOUT = re.compile(r'^#\s*timeout:\s*(\d+)\s*$')
+_USERSPACE = re.compile(r'^#\s*userspace:\s*(\S+)\s*$')
 _CONFIG = re.compile(r'^\s*(?:menu)?config\s+(\w+)\s*$', re.M)
 
 
@@ -70,6 +73,18 @@ def boot_args(name, configs=CONFIGS):
             if m:
                 args += m.group(1).split()
     return args
+
+
+def userspace_job(name, configs=CONFIGS):
+    """The userspace job of profile `name` (its `# userspace:` line), or
+    None."""
+    path = os.path.join(configs, (name or DEFAULT) + '.config')
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding='utf-8') as f:
+        found = [m.group(1) for m in map(_USERSPACE.match,
+                                         (line.strip() for line in f)) if m]
+    return found[0] if found else None
 
 
 def min_timeout(name, configs=CONFIGS):

@@ -20,6 +20,7 @@ from . import graft
 from . import profiles
 from . import results
 from . import source
+from . import userspace
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -206,21 +207,27 @@ QEMU_MEMORY_MB = 3072
 
 def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
                   extra=(), subcommand='run'):
-    """kunit.py run (configure, build, boot) or exec (boot only)."""
+    """kunit.py run (configure, build, boot), exec (boot only) or build
+    (configure and build)."""
     cmd = [sys.executable, '-B',
            os.path.join(target.view, 'tools/testing/kunit/kunit.py'),
            subcommand, '--arch=' + target.arch,
-           '--build_dir=' + target.build_dir, '--timeout=%d' % timeout,
-           '--json=' + os.path.join(target.results, 'kunit.json')]
-    if subcommand == 'run':
+           '--build_dir=' + target.build_dir]
+    if subcommand == 'build':
+        extra = [e for e in extra if not e.startswith(
+            ('--kernel_args', '--filter'))]
+    else:
+        cmd += ['--timeout=%d' % timeout,
+                '--json=' + os.path.join(target.results, 'kunit.json')]
+    if subcommand in ('run', 'build'):
         cmd += ['--kunitconfig=' + kunitconfig, '--jobs=%d' % jobs]
         cmd += ['--make_options=' + o for o in cc_options(target.arch)]
         if target.arch in CROSS_COMPILE:
             cmd.append('--cross_compile=' + CROSS_COMPILE[target.arch])
-    if target.arch != 'um':
+    if target.arch != 'um' and subcommand != 'build':
         cmd.append('--qemu_args=-m %d' % QEMU_MEMORY_MB)
     cmd += list(extra)
-    if filter_glob:
+    if filter_glob and subcommand != 'build':
         cmd.append(filter_glob)
     return cmd
 
@@ -590,8 +597,14 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
             if tmpdir:
                 os.environ['TMPDIR'] = tmpdir
         interrupted = False
+        job = profiles.userspace_job(profile)
         try:
-            if fast:
+            if job:
+                status, held = userspace_run(
+                    target, kunitconfig, jobs, timeout, filter_glob,
+                    kconfig_add, extra, kunit_log, progress, fast, build,
+                    job, log)
+            elif fast:
                 open(kunit_log, 'w').close()
                 status, held = (fast_build(target, jobs, kunit_log)
                                 if build else (0, []))
@@ -617,6 +630,75 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         if interrupted:
             raise KeyboardInterrupt
         return code
+
+
+def userspace_run(target, kunitconfig, jobs, timeout, filter_glob,
+                  kconfig_add, extra, kunit_log, progress, fast, build, job,
+                  log=print):
+    """Build as kunit.py would, then boot with a userspace that does `job`
+    (userspace.py); the console goes where kunit.py puts it (test.log in
+    the build folder), made one KTAP document. Returns (status, held)."""
+    deps.ensure([userspace.PACKAGE], log)
+    if fast:
+        open(kunit_log, 'w').close()
+        status, held = (fast_build(target, jobs, kunit_log) if build
+                        else (0, []))
+    else:
+        status, held = stream(kunit_command(
+            target, kunitconfig, jobs, timeout, '',
+            kconfig_add + list(extra), 'build'), kunit_log, progress)
+    if status != 0:
+        return status, held
+    params = [e.split('=', 1)[1] for e in extra
+              if e.startswith('--kernel_args=')]
+    for e in extra:
+        if e.startswith('--filter='):
+            params.append('kunit.filter="%s"' % e.split('=', 1)[1])
+    if filter_glob:
+        params.append('kunit.filter_glob=' + filter_glob)
+    params.append('kunit.enable=1')
+    modules, args = [], {}
+    if job == 'load-modules':
+        modules = module_files(target)
+        if not modules:
+            log('no suite modules (*.ko) in the build folder')
+            return 1, ['no suite modules (*.ko) in %s' % target.build_dir]
+        for p in params:
+            name, _, arg = p.partition('.')
+            if name + '.ko' in map(os.path.basename, modules):
+                args[name] = (args.get(name, '') + ' ' + arg).strip()
+        params = [p for p in params if p.partition('.')[0] not in args]
+    initrd = userspace.make_initramfs(os.path.join(
+        target.build_dir, 'mm-alloc-initramfs.cpio'), job, modules, args)
+    cmd = userspace.boot_command(target.view, target.build_dir, target.arch,
+                                 initrd, params, QEMU_MEMORY_MB)
+    with open(kunit_log, 'a') as f:
+        f.write('Running tests with:\n$ %s\n' % ' '.join(cmd))
+    log('booting with a userspace that does: %s' % job)
+    raw = os.path.join(target.build_dir, 'test.log')
+    status, lines, timed_out = userspace.boot(cmd, raw + '.console', timeout)
+    extra_blocks = [userspace.kmemleak_ktap(lines)] \
+        if job == 'kmemleak-scan' else []
+    merged = userspace.merge_ktap(lines, extra_blocks)
+    _write(raw, ('\n'.join(merged) + '\n').encode())
+    if timed_out:
+        log('the kernel ran longer than TIMEOUT (%d s) and was stopped'
+            % timeout)
+    done = any(userspace.DONE_MARK in line for line in lines)
+    return (0 if done and not timed_out else 1), []
+
+
+def module_files(target):
+    """The suite modules of a build, in lib/Makefile's order."""
+    folder = os.path.join(target.build_dir, 'lib', graft.GRAFT_NAME, 'lib')
+    order = []
+    with open(os.path.join(PROJECT, 'lib', 'Makefile')) as f:
+        for line in f:
+            m = re.match(r'^obj-\$\(CONFIG_\w+\)\s*\+=\s*(.+)$', line)
+            if m:
+                order += [o[:-2] + '.ko' for o in m.group(1).split()]
+    return [os.path.join(folder, ko) for ko in order
+            if os.path.isfile(os.path.join(folder, ko))]
 
 
 # UML's own message when the mount that holds its memory file is full.

@@ -71,6 +71,11 @@ def add_mm_files(root):
         {
         }
 
+        void *vrealloc_noprof(const void *p, size_t size, gfp_t flags)
+        {
+        \treturn NULL;
+        }
+
         ''') + VMALLOC_TAIL)
     write(os.path.join(root, 'mm/page_alloc.c'), textwrap.dedent('''\
         #include <linux/mm.h>

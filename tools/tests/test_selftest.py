@@ -24,8 +24,9 @@ class ToolTestPrerequisitesTest(unittest.TestCase):
                 contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):
             selftest.tool_tests(selftest.Tally())
-        self.assertEqual(order[0], ('ensure', ['git', 'gnuplot-nox', 'make',
-                                               'patch', 'xz-utils']))
+        self.assertEqual(order[0], ('ensure', [
+            'busybox-static', 'cpio', 'git', 'gnuplot-nox', 'make', 'patch',
+            'xz-utils']))
         self.assertEqual(order[1], ('discover',))
 
 
