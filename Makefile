@@ -35,7 +35,7 @@ ON_CRASH ?=
 # with the patched tree's own kunit.py.
 PATCH_BUILD ?=
 # What make test runs after UML 6.12: kernel-arch[-profile].
-TEST_MATRIX ?= 6.1-um 6.12-x86_64 6.12-um-kasan
+TEST_MATRIX ?= 6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules
 PYTHON ?= python3
 TOOL := $(PYTHON) tools/alloc-kunit
 

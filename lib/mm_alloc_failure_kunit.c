@@ -370,12 +370,22 @@ static void probe_fails_cleanly_at_every_allocation(struct kunit *test)
 
 	for (n = 1; n < 1000; n++) {
 		fired = probe_batch(test, plan, n, WARM_UP, &sites);
-		if (fired <= 0)
-			break;	/* the probe makes fewer than n allocations */
+		/*
+		 * The probe makes fewer than n allocations, but for the page
+		 * tables that vmalloc needs now and then (x86_64: for each
+		 * 2 MiB of vmalloc space it moves through)
+		 */
+		if (fired < (int)WARM_UP / 2)
+			break;
 		mm_alloc_read_counters(&before);
 		fired = probe_batch(test, plan, n, REPEAT, &sites);
 		if (fired < 0)
 			return;
+		if (fired < (int)REPEAT / 2) {
+			kunit_info(test, "allocation %u met %d times of %u: not judged\n",
+				   n, fired, REPEAT);
+			continue;
+		}
 		snprintf(what, sizeof(what), "allocation %u", n);
 		expect_nothing_leaked(test, &before, &slack, fired,
 				      SAMPLE_NR_STATS * sizeof(u32), what);
@@ -537,14 +547,20 @@ static void vmalloc_partial_failure_leaves_nothing(struct kunit *test)
 
 	for (n = 1; n < 1000; n++) {
 		failures = vmalloc_batch(plan, n, 0, 0, WARM_UP, &fired);
-		if (!fired)
-			break;
+		if (fired < WARM_UP / 2)
+			break;	/* as in the probe: past its allocations */
 		total += failures;
 		if (!failures)
 			continue;	/* vmalloc recovered from this one */
 		mm_alloc_read_counters(&before);
 		failures = vmalloc_batch(plan, n, 0, 0, REPEAT, &fired);
 		total += failures;
+		if (failures < REPEAT / 2) {
+			/* a page table, needed now and then: too rare to judge */
+			kunit_info(test, "allocation %u failed vmalloc %u times of %u: not judged\n",
+				   n, failures, REPEAT);
+			continue;
+		}
 		snprintf(what, sizeof(what), "allocation %u", n);
 		/* the smallest object: the area's struct vm_struct */
 		expect_nothing_leaked(test, &before, &slack, failures,

@@ -647,6 +647,7 @@ def userspace_run(target, kunitconfig, jobs, timeout, filter_glob,
         status, held = stream(kunit_command(
             target, kunitconfig, jobs, timeout, '',
             kconfig_add + list(extra), 'build'), kunit_log, progress)
+    progress.building.clear()
     if status != 0:
         return status, held
     params = [e.split('=', 1)[1] for e in extra

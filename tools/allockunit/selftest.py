@@ -183,19 +183,22 @@ def kunit_results(tally, target):
               not during, '; '.join(during[:3]))
 
 
-def w1_build(tally, target):
-    """Compile the suites again with W=1 and demand no warning."""
+def w1_build(tally, target, what='built in'):
+    """Compile the suites again with W=1 and demand no warning: in the
+    build folder of `target`, whose configuration builds them in or as
+    modules."""
     objs = ['lib/alloc-kunit/lib/%s.o'
             % os.path.basename(p)[:-2] for p in c_files()
             if p.endswith('.c')]
-    cmd = ['make', '-C', target.view, 'O=' + target.build_dir, 'ARCH=um',
-           'W=1', 'CC=ccache gcc'] + objs
+    cmd = ['make', '-C', target.view, 'O=' + target.build_dir,
+           'ARCH=' + target.arch, 'W=1'] + runner.cc_options(target.arch)
+    cmd += objs
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     warnings = [line for line in proc.stderr.splitlines()
                 if 'warning:' in line or 'error:' in line]
     for line in warnings:
         print('  ' + line)
-    tally.add('W=1 build of %d C files' % len(objs),
+    tally.add('W=1 build of %d C files, %s' % (len(objs), what),
               proc.returncode == 0 and not warnings,
               '%d warnings' % len(warnings) if warnings else
               proc.stderr.strip()[-300:])
@@ -292,6 +295,8 @@ def main():
         print('make run exited with status %d' % proc.returncode)
         diagnose(tally, other, proc.returncode)
         kunit_results(tally, other)
+        if profile == 'modules':
+            w1_build(tally, other, 'as modules')
         times.append(('run ' + name, time.monotonic() - t))
 
     from . import patchseries
@@ -333,10 +338,10 @@ def patch_series(tally, kernel, build):
         print('  %-28s %6.1f s' % (what, secs))
 
 
-# What make test runs after UML 6.12 (README, "Profiles, page sizes and
-# other architectures", says why these): UML 6.1, x86_64 6.12 under QEMU,
-# and UML 6.12 under KASAN, which catches what no plain run can.
-DEFAULT_MATRIX = '6.1-um 6.12-x86_64 6.12-um-kasan'
+# What make test runs after UML 6.12 (docs/targets.md says why these): UML
+# 6.1, x86_64 6.12 under QEMU, UML 6.12 under KASAN, which catches what no
+# plain run can, and UML 6.12 with every suite a module.
+DEFAULT_MATRIX = '6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules'
 
 
 def more_combinations():

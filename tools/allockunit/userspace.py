@@ -24,9 +24,10 @@ its own, and merge_ktap() makes them one before `kunit.py parse` reads it.
 import os
 import re
 import shlex
+import signal
 import stat
 import subprocess
-import time
+import threading
 
 from . import UserError
 
@@ -64,7 +65,14 @@ def init_script(job, module_args=None):
     else:
         raise UserError('no userspace job "%s"; choose one of: %s'
                         % (job, ', '.join(JOBS)))
-    lines += ['echo "%s"' % DONE_MARK, '/bin/busybox poweroff -f', '']
+    # QEMU runs with -no-reboot, so a reboot ends it, as kunit.py ends it
+    # (kunit_shutdown=reboot); UML halts (kunit_shutdown=halt). The kernel
+    # hands an unknown name=value argument to init as its environment.
+    lines += ['echo "%s"' % DONE_MARK,
+              'if [ "$MM_ALLOC_EXIT" = reboot ]; then',
+              '  /bin/busybox reboot -f',
+              'fi',
+              '/bin/busybox poweroff -f', '']
     return '\n'.join(lines)
 
 
@@ -156,36 +164,44 @@ def boot_command(view, build_dir, arch, initrd, params, memory_mb):
             '-m', str(memory_mb),
             '-kernel', os.path.join(build_dir, rec['kernel_path']),
             '-initrd', initrd,
-            '-append', ' '.join(list(params) + [rec['kernel_command_line']]),
+            '-append', ' '.join(list(params) + [rec['kernel_command_line'],
+                                                'MM_ALLOC_EXIT=reboot']),
             '-no-reboot', '-nographic', '-serial', rec['serial']] + \
         list(rec['extra_qemu_params'])
 
 
 def boot(cmd, log_path, timeout, on_line=None, cwd=None):
     """Run the kernel, writing its console to log_path; returns (status,
-    lines, timed_out). The kernel is stopped after `timeout` seconds."""
+    lines, timed_out). The kernel is stopped after `timeout` seconds,
+    whether or not it prints anything meanwhile."""
     lines = []
-    start = time.monotonic()
     with open(log_path, 'w') as out, subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, errors='replace',
             start_new_session=True, cwd=cwd) as proc:
         out.write('$ %s\n' % ' '.join(shlex.quote(c) for c in cmd))
-        timed_out = False
+        expired = threading.Event()
+
+        def stop():
+            expired.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        timer = threading.Timer(timeout, stop)
+        timer.start()
         try:
             for line in proc.stdout:
                 out.write(line)
                 lines.append(line)
                 if on_line:
                     on_line(line)
-                if time.monotonic() - start > timeout:
-                    timed_out = True
-                    break
         finally:
+            timer.cancel()
             if proc.poll() is None:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    return proc.returncode, lines, timed_out
+    return proc.returncode, lines, expired.is_set()
 
 
 _HEADER = re.compile(r'^(\s*)(KTAP version \d+|TAP version \d+)\s*$')

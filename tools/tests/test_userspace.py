@@ -3,6 +3,7 @@
 
 import os
 import subprocess
+import time
 
 from helpers import TempDirTest, require_program, write
 
@@ -95,6 +96,7 @@ class InitramfsTest(TempDirTest):
             script = userspace.init_script(job)
             self.assertTrue(script.startswith('#!/bin/busybox sh\n'))
             self.assertIn('poweroff -f', script)
+            self.assertIn('reboot -f', script)
             self.assertIn(userspace.DONE_MARK, script)
         self.assertIn('echo scan > /sys/kernel/debug/kmemleak',
                       userspace.init_script('kmemleak-scan'))
@@ -119,7 +121,25 @@ class BootCommandTest(TempDirTest):
                                      3072)
         self.assertEqual(cmd[:3], ['qemu-system-x86_64', '-nodefaults', '-m'])
         self.assertIn('/b/arch/x/bzImage', cmd)
-        self.assertEqual(cmd[cmd.index('-append') + 1], 'a=1 console=ttyS0')
+        self.assertEqual(cmd[cmd.index('-append') + 1],
+                         'a=1 console=ttyS0 MM_ALLOC_EXIT=reboot')
         self.assertEqual(cmd[cmd.index('-initrd') + 1], '/i.cpio')
         self.assertEqual(cmd[-2:], ['-bios', 'qboot.rom'])
         self.assertNotIn('kunit_shutdown', ' '.join(cmd))
+
+
+class BootTest(TempDirTest):
+    def test_a_silent_kernel_is_stopped_at_the_timeout(self):
+        log = os.path.join(self.tmp, 'console')
+        start = time.monotonic()
+        _, lines, timed_out = userspace.boot(
+            ['sh', '-c', 'echo booted; sleep 30'], log, 1)
+        self.assertTrue(timed_out)
+        self.assertLess(time.monotonic() - start, 10)
+        self.assertEqual(lines, ['booted\n'])
+
+    def test_a_kernel_that_powers_off_is_not_a_timeout(self):
+        status, lines, timed_out = userspace.boot(
+            ['sh', '-c', 'echo %s' % userspace.DONE_MARK],
+            os.path.join(self.tmp, 'console'), 30)
+        self.assertEqual((status, timed_out), (0, False))
