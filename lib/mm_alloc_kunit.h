@@ -47,7 +47,8 @@ static const char * const mm_alloc_report_heads[] = {
 };
 
 static struct {
-	spinlock_t lock;	/* printk may call the probe in any context */
+	/* printk calls the probe in any context: a raw lock, also on RT */
+	raw_spinlock_t lock;
 	bool watching;		/* a case is running */
 	const char *expected;	/* declared: must appear */
 	const char * const *allowed;	/* tolerated: may appear */
@@ -56,7 +57,7 @@ static struct {
 	struct kunit_resource slab_resource;
 	int slab_errors;
 } mm_alloc_reports = {
-	.lock = __SPIN_LOCK_UNLOCKED(mm_alloc_reports.lock),
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(mm_alloc_reports.lock),
 };
 
 /* KUnit's own output (KTAP): "# diagnostic", "ok 1 ...", "not ok 2 ...". */
@@ -101,7 +102,7 @@ static inline void mm_alloc_probe_console(void *ignore, const char *buf,
 
 	if (!mm_alloc_line_is_report(buf, len))
 		return;
-	spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
 	if (!mm_alloc_reports.watching) {
 		/* between cases: nothing to charge it to */
 	} else if (mm_alloc_reports.expected &&
@@ -114,7 +115,7 @@ static inline void mm_alloc_probe_console(void *ignore, const char *buf,
 		strscpy(mm_alloc_reports.first_unexpected, buf,
 			min(len + 1, sizeof(mm_alloc_reports.first_unexpected)));
 	}
-	spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+	raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
 }
 
 static inline int mm_alloc_suite_init(struct kunit_suite *suite)
@@ -139,12 +140,12 @@ static inline void mm_alloc_watch(bool watching, const char *expected,
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
 	mm_alloc_reports.watching = watching;
 	mm_alloc_reports.expected = expected;
 	mm_alloc_reports.allowed = allowed;
 	mm_alloc_reports.nr_expected = 0;
-	spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+	raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
 }
 
 /* Case init: from here on, a report fails the case. */
@@ -152,10 +153,10 @@ static inline int mm_alloc_test_init(struct kunit *test)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
 	mm_alloc_reports.nr_unexpected = 0;
 	mm_alloc_reports.first_unexpected[0] = '\0';
-	spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+	raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
 	mm_alloc_watch(true, NULL, NULL);
 	mm_alloc_reports.slab_errors = 0;
 	if (IS_ENABLED(CONFIG_SLUB_DEBUG))
@@ -173,10 +174,10 @@ static inline void mm_alloc_test_exit(struct kunit *test)
 	unsigned long flags;
 	unsigned int n;
 
-	spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
 	n = mm_alloc_reports.nr_unexpected;
 	strscpy(first, mm_alloc_reports.first_unexpected, sizeof(first));
-	spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+	raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
 	mm_alloc_watch(false, NULL, NULL);
 	KUNIT_EXPECT_EQ_MSG(test, n, 0,
 			    "the kernel printed %u report(s) the case did not declare; the first: %s",
@@ -205,10 +206,10 @@ static inline unsigned int mm_alloc_expect_report_end(struct kunit *test)
 	unsigned long flags;
 	unsigned int n;
 
-	spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
 	n = mm_alloc_reports.nr_expected;
 	mm_alloc_reports.expected = NULL;
-	spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+	raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
 	kunit_info(test, "end of expected report\n");
 	return n;
 }

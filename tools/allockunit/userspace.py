@@ -11,6 +11,9 @@ nothing ever runs after them. Two jobs need userspace:
                  its documented debugfs file, /sys/kernel/debug/kmemleak
                  (Documentation/dev-tools/kmemleak.rst), and print what
                  it found (PROFILE=kmemleak)
+  settle         after the built-in suites, wait a few seconds before the
+                 kernel stops, so that a console printer thread prints the
+                 last results (PROFILE=rt)
 
 For them the runner builds the kernel as usual and then boots it itself:
 the command kunit.py would use (UML: the `linux` binary with mem=1G;
@@ -33,7 +36,12 @@ from . import UserError
 
 PACKAGE = 'busybox-static'
 BUSYBOX = '/bin/busybox'
-JOBS = ('load-modules', 'kmemleak-scan')
+JOBS = ('load-modules', 'kmemleak-scan', 'settle')
+# How long `settle` lets a console printer thread catch up before the
+# kernel stops: on a real-time kernel consoles print from a thread, and
+# kunit.py's kunit_shutdown stops the kernel before it has printed the
+# last results.
+SETTLE_S = 3
 
 # kmemleak reports an object only once it is older than its minimum age
 # (MSECS_MIN_AGE in mm/kmemleak.c, 5 s), and an object whose contents
@@ -56,6 +64,8 @@ def init_script(job, module_args=None):
                   '  /bin/busybox insmod /modules/$m $(/bin/busybox cat '
                   '/modules/$m.args 2>/dev/null)',
                   'done']
+    elif job == 'settle':
+        lines += ['/bin/busybox sleep %d' % SETTLE_S]
     elif job == 'kmemleak-scan':
         lines += ['/bin/busybox sleep %d' % KMEMLEAK_WAIT_S,
                   'echo "%s"' % KMEMLEAK_MARK,
