@@ -816,6 +816,51 @@ def each_patch_builds(series, jobs=None, log=print):
     return out
 
 
+def w1_builds(series, jobs=None, log=print):
+    """mm/tests/ compiled with W=1 in the patched tree, the suites built in
+    (the kunit.py run's configuration) and as modules (the same with
+    CONFIG_MODULES and =m). Returns [(item, ok, detail)]."""
+    config = os.path.join(series.build_dir, '.config')
+    if not os.path.isfile(config):
+        return [('W=1 build of mm/tests/', False, 'no configured build '
+                 'folder (the kunit.py run did not get that far)')]
+    env = dict(os.environ)
+    env.setdefault('CCACHE_DIR', os.path.expanduser('~/.cache/ccache'))
+    env['CCACHE_BASEDIR'] = series.out
+    out = []
+    for how, build in (('built in', series.build_dir),
+                       ('as modules', os.path.join(series.out, 'kunit-m'))):
+        base = ['make', 'ARCH=um', 'O=' + build,
+                '--jobs=%d' % (jobs or os.cpu_count() or 1)]
+        base += runner.cc_options()
+        steps = []
+        if build != series.build_dir:
+            os.makedirs(build, exist_ok=True)
+            shutil.copyfile(config, os.path.join(build, '.config'))
+            steps.append(['./scripts/config', '--file',
+                          os.path.join(build, '.config'), '--enable',
+                          'MODULES', '--module', 'MM_ALLOC_KUNIT_TEST',
+                          '--module', 'MM_ALLOC_BENCH_KUNIT_TEST'])
+            steps.append(base + ['olddefconfig'])
+            steps.append(base + ['modules_prepare'])
+        steps.append(base + ['W=1', series.layout.tests_dir + '/'])
+        proc = None
+        for cmd in steps:
+            proc = subprocess.run(cmd, cwd=series.tree, env=env,
+                                  capture_output=True, text=True,
+                                  check=False)
+            if proc.returncode != 0:
+                break
+        warnings = [line for line in proc.stderr.splitlines()
+                    if 'warning:' in line or 'error:' in line]
+        for line in warnings[:10]:
+            log('  ' + line)
+        out.append(('W=1 build of %s/, %s' % (series.layout.tests_dir, how),
+                    proc.returncode == 0 and not warnings,
+                    '; '.join(warnings[:3]) or proc.stderr.strip()[-300:]))
+    return out
+
+
 def check(series, build=False, log=print, jobs=None, timeout=600):
     """Apply, checkpatch, get_maintainer and the project-word grep (and
     with build, kunit.py run and a build of every patch on its own);
@@ -868,6 +913,10 @@ def check(series, build=False, log=print, jobs=None, timeout=600):
                          skipped),
                       status == 0 and not failed and passed > 0,
                       'status %d, see %s' % (status, os.path.relpath(path))))
+        t = time.monotonic()
+        items += [('%s: %s' % (name, item), ok, detail) for item, ok, detail
+                  in w1_builds(series, jobs, log)]
+        series.timed('W=1 builds', t)
         t = time.monotonic()
         items += [('%s: %s' % (name, item), ok, detail) for item, ok, detail
                   in each_patch_builds(series, jobs, log)]
