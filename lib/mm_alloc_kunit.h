@@ -230,9 +230,6 @@ static inline void mm_alloc_allow_reports(struct kunit *test,
 	mm_alloc_watch(true, NULL, what);
 }
 
-/* A WARN_ON_ONCE() warns once per boot: a case may meet it, not require it. */
-static const char * const mm_alloc_warn_once[] = { "WARNING:", NULL };
-
 /* @expr must make the kernel print a report whose head contains @what. */
 #define MM_ALLOC_EXPECT_REPORT(test, what, expr) do {			\
 	struct kunit *__test = (test);					\
