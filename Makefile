@@ -34,6 +34,8 @@ ON_CRASH ?=
 # make patch / make test: 1 (0 in make test) builds and runs the series
 # with the patched tree's own kunit.py.
 PATCH_BUILD ?=
+# make census CHECK=1: write nothing, fail unless docs/contracts.md is current.
+CHECK ?=
 # What make test runs after UML 6.12: kernel-arch[-profile].
 TEST_MATRIX ?= 6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules
 PYTHON ?= python3
@@ -44,7 +46,7 @@ RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
 	--timeout='$(TIMEOUT)' $(if $(PROFILE),--profile='$(PROFILE)') \
 	$(if $(PAGES),--pages='$(PAGES)')
 
-.PHONY: help run test bench bench-compare regressions prepare bisect patch clean
+.PHONY: help run test bench bench-compare regressions prepare bisect patch census clean
 
 help:
 	@echo 'make run    build and run every suite with kunit.py (UML, $(KERNEL))'
@@ -58,8 +60,11 @@ help:
 	@echo '            (FILTER, ARCH, TIMEOUT; ON_CRASH=bad|skip for a kernel that stops)'
 	@echo 'make patch  the suites as a git format-patch series for KERNEL or KDIR, in'
 	@echo '            build/patch/<kernel>/, checked (PATCH_BUILD=1: also run it there)'
+	@echo 'make census the documented allocation interfaces of KERNEL or KDIR and the'
+	@echo '            cases that check each: docs/contracts.md (CHECK=1: only check it)'
 	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64|arm64|i386  KDIR=/path/to/linux'
-	@echo '            PROFILE=default|kasan|debug|hardened|kfence|kmemleak'
+	@echo '            PROFILE=default|kasan|debug|hardened|kfence|kmemleak|modules|rt|'
+	@echo '                    boot-options'
 	@echo '            PAGES=4k|16k|64k (ARCH=arm64)'
 	@echo '            FILTER=suite.case*  TIMEOUT=seconds  BENCH_RUNS=2'
 	@echo '            TEST_MATRIX="6.1-um 6.12-x86_64 6.12-um-kasan" (added to 6.12-um)'
@@ -97,6 +102,10 @@ bisect:
 patch:
 	@$(TOOL) patch --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
 		$(if $(filter 1,$(PATCH_BUILD)),--build)
+
+census:
+	@$(TOOL) census --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
+		$(if $(filter 1,$(CHECK)),--check)
 
 test:
 	@TEST_MATRIX='$(TEST_MATRIX)' PATCH_BUILD='$(PATCH_BUILD)' $(TOOL) test

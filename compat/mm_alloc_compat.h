@@ -36,6 +36,11 @@
 #define MAX_PAGE_ORDER ilog2(MAX_ORDER_NR_PAGES)
 #endif
 
+/* KUNIT_ASSERT_FAILURE() became KUNIT_FAIL_AND_ABORT() in 6.10. */
+#ifndef KUNIT_FAIL_AND_ABORT
+#define KUNIT_FAIL_AND_ABORT KUNIT_ASSERT_FAILURE
+#endif
+
 /* KUnit 6.6 added speed attributes; before, a slow case is a case. */
 #ifndef KUNIT_CASE_SLOW
 #define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
@@ -163,6 +168,88 @@ static inline size_t mm_alloc_compat_roundup(size_t size)
 }
 
 #define kmalloc_size_roundup(size) mm_alloc_compat_roundup(size)
+#endif
+
+/*
+ * The suites' newer interfaces, each skipped where the kernel lacks it:
+ * kvmemdup() (after 6.1), mempool_alloc_preallocated() (6.8), kmemdup_array() (6.9), sparse vmalloc
+ * areas (6.9), kmem_buckets (6.11), struct kmem_cache_args (6.12), the
+ * kmalloc_obj() family (6.12.y), and kmem_dump_obj()'s answer (6.5).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define kvmemdup(src, len, gfp) ({					\
+	(void)(src); (void)(len); (void)(gfp);				\
+	mm_alloc_compat_skip("kvmemdup() arrived after 6.1");		\
+	(void *)NULL;							\
+})
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define mempool_alloc_preallocated(pool) ({				\
+	(void)(pool);							\
+	mm_alloc_compat_skip("mempool_alloc_preallocated() arrived in 6.8");	\
+	(void *)NULL;							\
+})
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#define kmemdup_array(src, count, size, gfp) ({			\
+	(void)(src); (void)(count); (void)(size); (void)(gfp);		\
+	mm_alloc_compat_skip("kmemdup_array() arrived in 6.9");		\
+	(void *)NULL;							\
+})
+#endif
+
+#ifndef VM_SPARSE
+#define VM_SPARSE ({							\
+	mm_alloc_compat_skip("sparse vmalloc areas (VM_SPARSE) arrived in 6.9"); \
+	0UL;								\
+})
+#define vm_area_map_pages(area, start, end, pages) \
+	((void)(area), (void)(start), (void)(end), (void)(pages), -EINVAL)
+#define vm_area_unmap_pages(area, start, end) \
+	((void)(area), (void)(start), (void)(end))
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+typedef struct kmem_cache *kmem_buckets[1];
+#define kmem_buckets_create(name, flags, useroffset, usersize, ctor) ({	\
+	(void)(name);							\
+	mm_alloc_compat_skip("kmem_buckets arrived in 6.11");		\
+	(kmem_buckets *)NULL;						\
+})
+#define kmem_buckets_alloc(b, size, gfp) ((void)(b), kmalloc(size, gfp))
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+struct kmem_cache_args {
+	unsigned int align, useroffset, usersize, freeptr_offset;
+	bool use_freeptr_offset;
+	void (*ctor)(void *);
+};
+
+#define __kmem_cache_create_args(name, size, args, flags) ({		\
+	(void)(name); (void)(size); (void)(args); (void)(flags);	\
+	mm_alloc_compat_skip("struct kmem_cache_args arrived in 6.12");	\
+	(struct kmem_cache *)NULL;					\
+})
+#endif
+
+#ifndef kmalloc_obj
+#define kmalloc_obj(var, ...) ({					\
+	mm_alloc_compat_skip("kmalloc_obj() and its kin arrived in 6.12.y"); \
+	(typeof(var) *)NULL;						\
+})
+#define kmalloc_objs(var, count, ...) kmalloc_obj(var)
+#define kmalloc_flex(var, fam, count, ...) kmalloc_obj(var)
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#define kmem_dump_obj(p) ({						\
+	(void)(p);							\
+	mm_alloc_compat_skip("kmem_dump_obj() says whether it knew the object from 6.5 on"); \
+	false;								\
+})
 #endif
 
 #endif /* _MM_ALLOC_COMPAT_H */

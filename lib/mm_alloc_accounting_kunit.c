@@ -217,6 +217,14 @@ static void free_with_kfree_sensitive(struct batch *b)
 		kfree_sensitive(b->objs[i]);
 }
 
+static void free_with_kvfree_sensitive(struct batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		kvfree_sensitive(b->objs[i], VBUF_SIZE);
+}
+
 static void free_with_kfree_bulk(struct batch *b)
 {
 	kfree_bulk(b->nr, b->objs);
@@ -306,6 +314,7 @@ static const struct free_path free_paths[] = {
 	{ "kmem_cache_free_bulk", SLAB, cache_batch,
 	  free_with_kmem_cache_free_bulk },
 	{ "kvfree", PAGES, kvmalloc_batch, free_with_kvfree },
+	{ "kvfree_sensitive", PAGES, kvmalloc_batch, free_with_kvfree_sensitive },
 	{ "vfree", VMALLOC, vmalloc_batch, free_with_vfree },
 	{ "vfree_atomic", VMALLOC, vmalloc_batch, free_with_vfree_atomic },
 	{ "vunmap", PAGES, vmap_plain_batch, free_with_vunmap },
@@ -394,51 +403,59 @@ static void free_path_returns_memory_to_the_counters(struct kunit *test)
  * the same object allocated again without zeroing, after the allocator
  * has had it back: all its bytes are zero but for at most one aligned
  * word, which a free object may lend to the allocator's own freelist
- * (mm/slub.c, set_freepointer()).
+ * (mm/slub.c, set_freepointer()). kvfree_sensitive() clears @len bytes
+ * the same way (mm/util.c kerneldoc), here the whole kmalloc object.
  */
 static void kfree_sensitive_zeroes_the_whole_object(struct kunit *test)
 {
 	const size_t sizes[] = { 24, 200, PAGE_SIZE, KMALLOC_MAX_CACHE_SIZE };
-	unsigned int i, try;
+	unsigned int i, try, kv;
 
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		u8 *p = NULL, *q = NULL;
-		size_t ks = 0, nonzero, j, first = 0;
+	/* kfree_sensitive(), then kvfree_sensitive() of the whole object */
+	for (kv = 0; kv < 2; kv++) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			u8 *p = NULL, *q = NULL;
+			size_t ks = 0, nonzero, j, first = 0;
 
-		for (try = 0; try < 64; try++) {
-			unsigned long old;
+			for (try = 0; try < 64; try++) {
+				unsigned long old;
 
-			/* ask for the whole class, so that all of it is ours */
-			ks = kmalloc_size_roundup(sizes[i]);
-			p = mm_alloc_kmalloc_one_site(ks, GFP_KERNEL);
-			KUNIT_ASSERT_NOT_NULL(test, p);
-			KUNIT_ASSERT_EQ(test, ksize(p), ks);
-			memset(p, 0xa5, ks);
-			old = (unsigned long)p;
-			kfree_sensitive(p);
-			q = mm_alloc_kmalloc_one_site(ks, GFP_KERNEL);
-			KUNIT_ASSERT_NOT_NULL(test, q);
-			if ((unsigned long)q == old)
-				break;
+				/* ask for the whole class, so that all of it is ours */
+				ks = kmalloc_size_roundup(sizes[i]);
+				p = mm_alloc_kmalloc_one_site(ks, GFP_KERNEL);
+				KUNIT_ASSERT_NOT_NULL(test, p);
+				KUNIT_ASSERT_EQ(test, ksize(p), ks);
+				memset(p, 0xa5, ks);
+				old = (unsigned long)p;
+				if (kv)
+					kvfree_sensitive(p, ks);
+				else
+					kfree_sensitive(p);
+				q = mm_alloc_kmalloc_one_site(ks, GFP_KERNEL);
+				KUNIT_ASSERT_NOT_NULL(test, q);
+				if ((unsigned long)q == old)
+					break;
+				kfree(q);
+				q = NULL;
+			}
+			if (!q) {
+				mm_alloc_skip_if_quarantine(test,
+							    "the object just freed is not reused");
+				kunit_skip(test, "never got the freed object back%s",
+					   MM_ALLOC_REUSE_ORDER_NOTE);
+			}
+			for (j = 0, nonzero = 0; j < ks; j++)
+				if (q[j] && !nonzero++)
+					first = j;
+			for (j = first; j < ks; j++)
+				if (q[j] && j / sizeof(void *) != first / sizeof(void *))
+					break;
 			kfree(q);
-			q = NULL;
+			KUNIT_EXPECT_EQ_MSG(test, j, ks,
+					    "%s, size %zu: byte %zu of %zu kept its contents",
+					    kv ? "kvfree_sensitive" : "kfree_sensitive",
+					    sizes[i], j, ks);
 		}
-		if (!q) {
-			mm_alloc_skip_if_quarantine(test,
-						    "the object just freed is not reused");
-			kunit_skip(test, "never got the freed object back%s",
-				   MM_ALLOC_REUSE_ORDER_NOTE);
-		}
-		for (j = 0, nonzero = 0; j < ks; j++)
-			if (q[j] && !nonzero++)
-				first = j;
-		for (j = first; j < ks; j++)
-			if (q[j] && j / sizeof(void *) != first / sizeof(void *))
-				break;
-		kfree(q);
-		KUNIT_EXPECT_EQ_MSG(test, j, ks,
-				    "size %zu: byte %zu of %zu kept its contents",
-				    sizes[i], j, ks);
 	}
 }
 

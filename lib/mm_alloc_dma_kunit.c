@@ -25,11 +25,13 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vmalloc.h>
 
 #include "mm_alloc_counters.h"
@@ -38,13 +40,16 @@
 KUNIT_DEFINE_ACTION_WRAPPER(root_device_unregister_action,
 			    root_device_unregister, struct device *);
 KUNIT_DEFINE_ACTION_WRAPPER(kfree_action, kfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(dma_pool_destroy_action, dma_pool_destroy,
+			    struct dma_pool *);
 KUNIT_DEFINE_ACTION_WRAPPER(vfree_action, vfree, const void *);
 
 /*
- * A device that can reach all of memory (64-bit mask), unregistered when
- * the case ends; skips where DMA addresses would mean nothing.
+ * A device that can reach all of memory (64-bit mask), registered under
+ * @name; skips where DMA addresses would mean nothing. The caller
+ * unregisters it.
  */
-static struct device *dma_test_device(struct kunit *test)
+static struct device *dma_device_register(struct kunit *test, const char *name)
 {
 	struct device *dev;
 
@@ -53,15 +58,24 @@ static struct device *dma_test_device(struct kunit *test)
 	if (IS_ENABLED(CONFIG_UML))
 		kunit_skip(test, "UML: no DMA hardware, physical addresses are file offsets");
 
-	dev = root_device_register("mm_alloc_dma_kunit");
+	dev = root_device_register(name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	if (dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64))) {
+		root_device_unregister(dev);
+		KUNIT_FAIL_AND_ABORT(test, "no 64-bit DMA mask");
+	}
+	return dev;
+}
+
+/* dma_device_register(), unregistered when the case ends. */
+static struct device *dma_test_device(struct kunit *test)
+{
+	struct device *dev = dma_device_register(test, "mm_alloc_dma_kunit");
+
 	KUNIT_ASSERT_EQ(test,
 			kunit_add_action_or_reset(test,
 						  root_device_unregister_action,
 						  dev), 0);
-	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev,
-							   DMA_BIT_MASK(64)),
-			0);
 	return dev;
 }
 
@@ -421,11 +435,225 @@ static void vmalloc_buffer_needs_one_segment_per_run(struct kunit *test)
 		   size, n, runs, runs);
 }
 
+struct pool_geometry {
+	size_t size, align, boundary;
+};
+
+/*
+ * Block sizes, alignments and boundaries a driver asks dma_pool_create()
+ * for: sizes from a few bytes to more than a page, boundaries from none
+ * (0) to a page; 200-byte blocks packed one after the other would cross
+ * a 256-byte boundary.
+ */
+static const struct pool_geometry pool_geometries[] = {
+	{ 24, 8, 0 }, { 64, 64, 0 }, { 100, 32, 256 }, { 200, 8, 256 },
+	{ 1000, 16, 4096 }, { 3000, 128, 4096 }, { 4096, 4096, 0 },
+	{ 5000, 8, 0 },
+};
+
+struct pool_blocks {
+	struct dma_pool *pool;
+	unsigned int nr;
+	void *vaddr[256];
+	dma_addr_t dma[256];
+};
+
+static void pool_blocks_free(struct pool_blocks *b)
+{
+	while (b->nr) {
+		b->nr--;
+		dma_pool_free(b->pool, b->vaddr[b->nr], b->dma[b->nr]);
+	}
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(pool_blocks_free_action, pool_blocks_free,
+			    struct pool_blocks *);
+
+/* @nr blocks from @pool, given back when the case ends (or by the caller). */
+static struct pool_blocks *pool_blocks_alloc(struct kunit *test,
+					     struct dma_pool *pool,
+					     unsigned int nr, gfp_t gfp)
+{
+	struct pool_blocks *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_LE(test, nr, ARRAY_SIZE(b->vaddr));
+	b->pool = pool;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							pool_blocks_free_action,
+							b), 0);
+	for (; b->nr < nr; b->nr++) {
+		b->vaddr[b->nr] = dma_pool_alloc(pool, gfp, &b->dma[b->nr]);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, b->vaddr[b->nr], "block %u",
+					  b->nr);
+	}
+	return b;
+}
+
+static int cmp_dma(const void *a, const void *b)
+{
+	dma_addr_t x = *(const dma_addr_t *)a, y = *(const dma_addr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * dma_pool_create() makes a pool of blocks of @size, aligned to @align and
+ * never crossing a multiple of @boundary (kerneldoc); dma_pool_alloc()
+ * returns a block's kernel address and reports its DMA address, which on
+ * the direct path is the bus address of the same memory. Blocks do not
+ * overlap, and a pool is destroyed with dma_pool_destroy() once every
+ * block is back.
+ */
+static void dma_pool_blocks_keep_size_align_and_boundary(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test);
+	unsigned int g, i;
+
+	for (g = 0; g < ARRAY_SIZE(pool_geometries); g++) {
+		const struct pool_geometry *pg = &pool_geometries[g];
+		struct dma_pool *pool;
+		struct pool_blocks *b;
+		dma_addr_t *sorted;
+
+		pool = dma_pool_create("mm_alloc_dma_kunit", dev, pg->size,
+				       pg->align, pg->boundary);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, pool, "size %zu", pg->size);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+								dma_pool_destroy_action,
+								pool), 0);
+		/* several pages' worth, so that blocks meet page ends */
+		b = pool_blocks_alloc(test, pool,
+				      min_t(size_t, 256,
+					    4 * PAGE_SIZE / pg->size + 2),
+				      GFP_KERNEL);
+		sorted = kunit_kmalloc_array(test, b->nr, sizeof(*sorted),
+					     GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, sorted);
+		for (i = 0; i < b->nr; i++) {
+			dma_addr_t dma = b->dma[i];
+
+			KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(dma, pg->align) &&
+					      IS_ALIGNED((unsigned long)b->vaddr[i],
+							 pg->align),
+					      "size %zu: block %u not %zu-aligned",
+					      pg->size, i, pg->align);
+			if (pg->boundary)
+				KUNIT_EXPECT_EQ_MSG(test,
+						    dma / pg->boundary,
+						    (dma + pg->size - 1) / pg->boundary,
+						    "size %zu: block %u crosses %zu",
+						    pg->size, i, pg->boundary);
+			KUNIT_EXPECT_EQ_MSG(test, dma,
+					    phys_to_dma(dev, virt_to_phys(b->vaddr[i])),
+					    "size %zu: block %u", pg->size, i);
+			memset(b->vaddr[i], 0x5a, pg->size);
+			sorted[i] = dma;
+		}
+		sort(sorted, b->nr, sizeof(*sorted), cmp_dma, NULL);
+		for (i = 1; i < b->nr; i++)
+			KUNIT_EXPECT_GE_MSG(test, sorted[i] - sorted[i - 1],
+					    (dma_addr_t)pg->size,
+					    "size %zu: blocks overlap", pg->size);
+		pool_blocks_free(b);
+		kunit_kfree(test, sorted);
+	}
+}
+
+/*
+ * dma_pool_zalloc() zeroes the block it returns (include/linux/dmapool.h),
+ * also one that held data: a block freed is the next one handed out, and
+ * is checked once it comes back.
+ */
+static void dma_pool_zalloc_zeroes_a_used_block(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test);
+	struct dma_pool *pool = dma_pool_create("mm_alloc_dma_kunit", dev, 200,
+						8, 0);
+	unsigned int try;
+	dma_addr_t dma, again_dma;
+	void *block, *again = NULL;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dma_pool_destroy_action,
+							pool), 0);
+	for (try = 0; try < 16 && !again; try++) {
+		block = dma_pool_alloc(pool, GFP_KERNEL, &dma);
+		KUNIT_ASSERT_NOT_NULL(test, block);
+		memset(block, 0xd1, 200);
+		dma_pool_free(pool, block, dma);
+		again = dma_pool_zalloc(pool, GFP_KERNEL, &again_dma);
+		KUNIT_ASSERT_NOT_NULL(test, again);
+		if (again != block) {
+			dma_pool_free(pool, again, again_dma);
+			again = NULL;
+		}
+	}
+	if (!again)
+		kunit_skip(test, "the block freed never came back");
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(again, 0, 200), NULL);
+	dma_pool_free(pool, again, again_dma);
+}
+
+/* Fill a pool with @nr page-sized blocks and give them back to it. */
+static void dma_pool_grow(struct kunit *test, struct dma_pool *pool,
+			  unsigned int nr)
+{
+	pool_blocks_free(pool_blocks_alloc(test, pool, nr, GFP_KERNEL));
+}
+
+#define MANAGED_POOL_BLOCKS 128
+
+/*
+ * A pool keeps the memory of the blocks given back until it is destroyed.
+ * One made by dmam_pool_create() "is automatically destroyed on driver
+ * detach", here when its device goes, and dmam_pool_destroy() destroys it
+ * at once, after which the device's going destroys nothing twice. Counted
+ * in free pages: the pool holds a page per block.
+ */
+static void dmam_pool_is_destroyed_with_its_device(struct kunit *test)
+{
+	long held = MANAGED_POOL_BLOCKS, kept;
+	struct mm_alloc_counters before, grown, after;
+	struct dma_pool *pool;
+	struct device *dev;
+	unsigned int round;
+
+	for (round = 0; round < 2; round++) {
+		dev = dma_device_register(test, "mm_alloc_dma_kunit_managed");
+		mm_alloc_read_counters(&before);
+		pool = dmam_pool_create("mm_alloc_dma_kunit", dev, PAGE_SIZE,
+					8, 0);
+		if (!pool) {
+			root_device_unregister(dev);
+			KUNIT_FAIL_AND_ABORT(test, "dmam_pool_create()");
+		}
+		dma_pool_grow(test, pool, MANAGED_POOL_BLOCKS);
+		mm_alloc_read_counters(&grown);
+		if (round)
+			dmam_pool_destroy(pool);
+		root_device_unregister(dev);
+		mm_alloc_read_counters(&after);
+
+		kept = before.free_pages - grown.free_pages;
+		KUNIT_EXPECT_GE_MSG(test, kept, held / 2,
+				    "the pool kept %ld pages of %ld blocks",
+				    kept, held);
+		KUNIT_EXPECT_LE_MSG(test, abs(before.free_pages - after.free_pages),
+				    held / 4, "%s left %ld pages out",
+				    round ? "dmam_pool_destroy()" : "the device's going",
+				    before.free_pages - after.free_pages);
+	}
+}
+
 static struct kunit_case alloc_dma_test_cases[] = {
 	KUNIT_CASE(kmalloc_buffer_maps_as_one_segment),
 	KUNIT_CASE(small_kmalloc_buffers_bounce_by_the_rule),
 	KUNIT_CASE(scattered_vmap_needs_one_segment_per_run),
 	KUNIT_CASE(vmalloc_buffer_needs_one_segment_per_run),
+	KUNIT_CASE(dma_pool_blocks_keep_size_align_and_boundary),
+	KUNIT_CASE(dma_pool_zalloc_zeroes_a_used_block),
+	KUNIT_CASE(dmam_pool_is_destroyed_with_its_device),
 	{}
 };
 

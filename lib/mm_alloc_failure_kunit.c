@@ -154,8 +154,12 @@ static struct fault_plan *fault_plan_for_test(struct kunit *test)
  * that fail at the point follows a shorter batch that warms up what the
  * kernel keeps on purpose (page tables for the vmalloc space used, empty
  * slabs), and the counters are read around it. They may move only as far
- * as they moved over attempts that succeed, read the same way in the same
- * case, plus a margin for what happens beside the case.
+ * as they moved over as many attempts that succeed, read the same way in
+ * the same case after as many more, plus a margin for what happens beside
+ * the case: the successful batches travel as far through the vmalloc
+ * space as a failing one (freed areas are reused only when the lazily
+ * freed ones are purged), so page tables a failing batch needs were made
+ * before it, wherever earlier cases left the vmalloc space.
  *
  * The margins come from 50 default runs of this suite on UML 6.12, 700
  * batches in all, whose counters moved beyond the baseline by at most
@@ -182,19 +186,51 @@ static void leak_slack(const struct mm_alloc_counters *before,
 }
 
 /*
- * After @failures failed attempts since @before, nothing leaked beyond
- * @slack; and @slack is too small to hide a page, or an object of
+ * Whether the counters moved beyond @slack since @before. A leak shows in
+ * every batch; what happens beside the case now and then does not (a new
+ * worker thread, with its stack and task; page tables for vmalloc space
+ * not used before): a batch that moved beyond the slack is measured again,
+ * up to JUDGE_TRIES batches, and the last one is judged.
+ */
+#define JUDGE_TRIES 3
+
+static bool moved_beyond(const struct mm_alloc_counters *before,
+			 const struct mm_alloc_counters *slack,
+			 struct mm_alloc_counters *now)
+{
+	mm_alloc_read_counters(now);
+	return now->vmalloc_pages > before->vmalloc_pages + slack->vmalloc_pages ||
+	       now->free_pages < before->free_pages - slack->free_pages ||
+	       now->slab_pages > before->slab_pages + slack->slab_pages;
+}
+
+/*
+ * The baseline: of two batches that succeed, the smaller movement of each
+ * counter, so that what happens beside the case during one of them does
+ * not widen the slack.
+ */
+static void slack_min(struct mm_alloc_counters *slack,
+		      const struct mm_alloc_counters *other)
+{
+	slack->free_pages = min(slack->free_pages, other->free_pages);
+	slack->slab_pages = min(slack->slab_pages, other->slab_pages);
+	slack->vmalloc_pages = min(slack->vmalloc_pages, other->vmalloc_pages);
+}
+
+/*
+ * After @failures failed attempts since @before, read as @now, nothing
+ * leaked beyond @slack; and @slack is too small to hide a page, or an object of
  * @smallest bytes, lost per failure.
  */
 static void expect_nothing_leaked(struct kunit *test,
 				  const struct mm_alloc_counters *before,
 				  const struct mm_alloc_counters *slack,
+				  const struct mm_alloc_counters *now,
 				  unsigned int failures, size_t smallest,
 				  const char *what)
 {
-	struct mm_alloc_counters after;
+	const struct mm_alloc_counters after = *now;
 
-	mm_alloc_read_counters(&after);
 	kunit_info(test, "%s, %u failures: free pages %+ld, slab pages %+ld, vmalloc pages %+ld (slack %ld, %ld, %ld)\n",
 		   what, failures, after.free_pages - before->free_pages,
 		   after.slab_pages - before->slab_pages,
@@ -355,18 +391,21 @@ static void probe_fails_cleanly_at_every_allocation(struct kunit *test)
 		[SITE_STATS] = "kcalloc",
 	};
 	struct fault_plan *plan = fault_plan_for_test(test);
-	struct mm_alloc_counters before, slack;
+	struct mm_alloc_counters before, slack, other, now;
 	struct sample_dev dev = {};
-	unsigned int sites = 0, n;
+	unsigned int sites = 0, n, tries;
 	char what[32];
 	int fired;
 
 	skip_if_counters_cannot_tell(test);
-	probe_batch(test, plan, 0, WARM_UP, &sites);
-	mm_alloc_read_counters(&before);
-	probe_batch(test, plan, 0, WARM_UP, &sites);
-	mm_alloc_read_counters(&slack);
-	leak_slack(&before, &slack, &slack);
+	probe_batch(test, plan, 0, REPEAT, &sites);
+	for (tries = 0; tries < 2; tries++) {
+		mm_alloc_read_counters(&before);
+		probe_batch(test, plan, 0, REPEAT, &sites);
+		mm_alloc_read_counters(&now);
+		leak_slack(&before, &now, tries ? &other : &slack);
+	}
+	slack_min(&slack, &other);
 
 	for (n = 1; n < 1000; n++) {
 		fired = probe_batch(test, plan, n, WARM_UP, &sites);
@@ -377,17 +416,24 @@ static void probe_fails_cleanly_at_every_allocation(struct kunit *test)
 		 */
 		if (fired < (int)WARM_UP / 2)
 			break;
-		mm_alloc_read_counters(&before);
-		fired = probe_batch(test, plan, n, REPEAT, &sites);
-		if (fired < 0)
-			return;
+		for (tries = 1; ; tries++) {
+			mm_alloc_read_counters(&before);
+			fired = probe_batch(test, plan, n, REPEAT, &sites);
+			if (fired < 0)
+				return;
+			if (!moved_beyond(&before, &slack, &now) ||
+			    tries == JUDGE_TRIES)
+				break;
+			kunit_info(test, "allocation %u: the counters moved beyond the slack; measuring again\n",
+				   n);
+		}
 		if (fired < (int)REPEAT / 2) {
 			kunit_info(test, "allocation %u met %d times of %u: not judged\n",
 				   n, fired, REPEAT);
 			continue;
 		}
 		snprintf(what, sizeof(what), "allocation %u", n);
-		expect_nothing_leaked(test, &before, &slack, fired,
+		expect_nothing_leaked(test, &before, &slack, &now, fired,
 				      SAMPLE_NR_STATS * sizeof(u32), what);
 	}
 	kunit_info(test, "the probe makes %u allocations\n", n - 1);
@@ -534,16 +580,19 @@ static unsigned int vmalloc_batch(struct fault_plan *plan, unsigned int nth,
 static void vmalloc_partial_failure_leaves_nothing(struct kunit *test)
 {
 	struct fault_plan *plan = fault_plan_for_test(test);
-	unsigned int n, k, fired, failures, total = 0;
-	struct mm_alloc_counters before, slack;
+	unsigned int n, k, fired, failures, total = 0, tries;
+	struct mm_alloc_counters before, slack, other, now;
 	char what[40];
 
 	skip_if_counters_cannot_tell(test);
-	vmalloc_batch(plan, 0, 0, 0, WARM_UP, &fired);
-	mm_alloc_read_counters(&before);
-	KUNIT_ASSERT_EQ(test, vmalloc_batch(plan, 0, 0, 0, WARM_UP, &fired), 0);
-	mm_alloc_read_counters(&slack);
-	leak_slack(&before, &slack, &slack);
+	vmalloc_batch(plan, 0, 0, 0, REPEAT, &fired);
+	for (tries = 0; tries < 2; tries++) {
+		mm_alloc_read_counters(&before);
+		KUNIT_ASSERT_EQ(test, vmalloc_batch(plan, 0, 0, 0, REPEAT, &fired), 0);
+		mm_alloc_read_counters(&now);
+		leak_slack(&before, &now, tries ? &other : &slack);
+	}
+	slack_min(&slack, &other);
 
 	for (n = 1; n < 1000; n++) {
 		failures = vmalloc_batch(plan, n, 0, 0, WARM_UP, &fired);
@@ -552,9 +601,16 @@ static void vmalloc_partial_failure_leaves_nothing(struct kunit *test)
 		total += failures;
 		if (!failures)
 			continue;	/* vmalloc recovered from this one */
-		mm_alloc_read_counters(&before);
-		failures = vmalloc_batch(plan, n, 0, 0, REPEAT, &fired);
-		total += failures;
+		for (tries = 1; ; tries++) {
+			mm_alloc_read_counters(&before);
+			failures = vmalloc_batch(plan, n, 0, 0, REPEAT, &fired);
+			total += failures;
+			if (!moved_beyond(&before, &slack, &now) ||
+			    tries == JUDGE_TRIES)
+				break;
+			kunit_info(test, "allocation %u: the counters moved beyond the slack; measuring again\n",
+				   n);
+		}
 		if (failures < REPEAT / 2) {
 			/* a page table, needed now and then: too rare to judge */
 			kunit_info(test, "allocation %u failed vmalloc %u times of %u: not judged\n",
@@ -563,7 +619,7 @@ static void vmalloc_partial_failure_leaves_nothing(struct kunit *test)
 		}
 		snprintf(what, sizeof(what), "allocation %u", n);
 		/* the smallest object: the area's struct vm_struct */
-		expect_nothing_leaked(test, &before, &slack, failures,
+		expect_nothing_leaked(test, &before, &slack, &now, failures,
 				      sizeof(struct vm_struct), what);
 	}
 	kunit_info(test, "vmalloc(%lu) makes %u allocations\n",
@@ -571,9 +627,16 @@ static void vmalloc_partial_failure_leaves_nothing(struct kunit *test)
 
 	for (k = 2; k <= SAMPLE_VBUF_SIZE / PAGE_SIZE + 1; k = 2 * k - 1) {
 		vmalloc_batch(plan, 0, 1, k, WARM_UP, &fired);
-		mm_alloc_read_counters(&before);
-		failures = vmalloc_batch(plan, 0, 1, k, REPEAT, &fired);
-		total += failures;
+		for (tries = 1; ; tries++) {
+			mm_alloc_read_counters(&before);
+			failures = vmalloc_batch(plan, 0, 1, k, REPEAT, &fired);
+			total += failures;
+			if (!moved_beyond(&before, &slack, &now) ||
+			    tries == JUDGE_TRIES)
+				break;
+			kunit_info(test, "%u pages in hand: the counters moved beyond the slack; measuring again\n",
+				   k - 2);
+		}
 		/*
 		 * A slab the area's bookkeeping needs may take a page first
 		 * and shift the count; the point is still met most times.
@@ -582,7 +645,7 @@ static void vmalloc_partial_failure_leaves_nothing(struct kunit *test)
 				    "page allocations failing from the %uth on: vmalloc succeeded",
 				    k);
 		snprintf(what, sizeof(what), "%u pages in hand", k - 2);
-		expect_nothing_leaked(test, &before, &slack, failures,
+		expect_nothing_leaked(test, &before, &slack, &now, failures,
 				      sizeof(struct vm_struct), what);
 	}
 	KUNIT_EXPECT_GT(test, total, 0);

@@ -15,8 +15,14 @@
  */
 
 #include <kunit/test.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/kfence.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/rcupdate.h>
+#include <linux/vmstat.h>
 #include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -205,7 +211,8 @@ static int memory_node(const void *p)
 /*
  * kmalloc_node(), kvmalloc_node() and vmalloc_node() place memory on the
  * node asked for when it has free memory (slab.h, vmalloc.h kerneldoc),
- * on every node that has memory.
+ * on every node that has memory; with __GFP_THISNODE the memory comes
+ * from that node or not at all (gfp_types.h).
  */
 static void node_variants_use_the_node(struct kunit *test)
 {
@@ -215,6 +222,22 @@ static void node_variants_use_the_node(struct kunit *test)
 		void *k = kmalloc_node(SIZE_PAGES, GFP_KERNEL, nid);
 		void *kv = kvmalloc_node(SIZE_BEYOND, GFP_KERNEL, nid);
 		void *v = vmalloc_node(SIZE_PAGES, nid);
+		void *this = kmalloc_node(SIZE_SMALL, GFP_KERNEL | __GFP_THISNODE,
+					  nid);
+		struct page *page = alloc_pages_node(nid, GFP_KERNEL |
+						     __GFP_THISNODE, 1);
+
+		KUNIT_EXPECT_NOT_NULL(test, this);
+		KUNIT_EXPECT_NOT_NULL(test, page);
+		if (this && !is_kfence_address(this))
+			KUNIT_EXPECT_EQ_MSG(test, memory_node(this), nid,
+					    "kmalloc_node(__GFP_THISNODE)");
+		if (page)
+			KUNIT_EXPECT_EQ_MSG(test, page_to_nid(page), nid,
+					    "alloc_pages_node(__GFP_THISNODE)");
+		kfree(this);
+		if (page)
+			__free_pages(page, 1);
 
 		KUNIT_EXPECT_NOT_NULL(test, k);
 		KUNIT_EXPECT_NOT_NULL(test, kv);
@@ -232,9 +255,164 @@ static void node_variants_use_the_node(struct kunit *test)
 	}
 }
 
+struct zone_row {
+	const char *flags_name;
+	bool slab;		/* kmalloc(), else alloc_pages() */
+	gfp_t gfp;
+};
+
+#define ZONE_ROW(slab, flags) { #flags, slab, flags }
+
+/*
+ * The zone modifiers and the GFP types built on them (gfp_types.h, "Zone
+ * modifiers", "Useful GFP flag combinations"): memory comes from the zone
+ * gfp_zone() names or a lower one; GFP_DMA from the lowest zone, ZONE_DMA;
+ * GFP_DMA32 below 4 GiB; GFP_KERNEL and GFP_USER memory the kernel can
+ * address directly, never highmem and never ZONE_MOVABLE.
+ */
+static const struct zone_row zone_rows[] = {
+	ZONE_ROW(false, GFP_KERNEL),
+	ZONE_ROW(false, GFP_USER),
+	ZONE_ROW(false, GFP_HIGHUSER),
+	ZONE_ROW(false, GFP_HIGHUSER_MOVABLE),
+	ZONE_ROW(false, GFP_KERNEL | __GFP_MOVABLE),
+	ZONE_ROW(false, GFP_KERNEL | GFP_DMA),
+	ZONE_ROW(false, GFP_KERNEL | GFP_DMA32),
+	ZONE_ROW(true, GFP_KERNEL),
+	ZONE_ROW(true, GFP_KERNEL | GFP_DMA),
+};
+
+static void zone_row_to_desc(const struct zone_row *row, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s_%s",
+		 row->slab ? "kmalloc" : "alloc_pages", row->flags_name);
+	strreplace(desc, ' ', '_');
+	strreplace(desc, '|', '+');
+}
+
+KUNIT_ARRAY_PARAM(zone_row, zone_rows, zone_row_to_desc);
+
+#define ZONE_ROW_PAGES 64
+
+static bool zone_is_dma(enum zone_type zone)
+{
+#ifdef CONFIG_ZONE_DMA
+	return zone == ZONE_DMA;
+#else
+	return false;
+#endif
+}
+
+static void memory_comes_from_the_allowed_zones(struct kunit *test)
+{
+	const struct zone_row *row = test->param_value;
+	bool direct = !(row->gfp & (__GFP_HIGHMEM | __GFP_MOVABLE));
+	enum zone_type highest = gfp_zone(row->gfp);
+	unsigned int i;
+
+	if ((row->gfp & __GFP_DMA) && !IS_ENABLED(CONFIG_ZONE_DMA))
+		kunit_skip(test, "no ZONE_DMA here (CONFIG_ZONE_DMA)");
+	if ((row->gfp & __GFP_DMA32) && !IS_ENABLED(CONFIG_ZONE_DMA32))
+		kunit_skip(test, "no ZONE_DMA32 here (CONFIG_ZONE_DMA32)");
+
+	/* several, so that one from the wrong zone has a chance to show */
+	for (i = 0; i < ZONE_ROW_PAGES; i++) {
+		struct page *page = NULL;
+		void *obj = NULL;
+		enum zone_type zone;
+
+		if (row->slab) {
+			obj = kmalloc(SIZE_SMALL, row->gfp);
+			KUNIT_ASSERT_NOT_NULL(test, obj);
+			page = virt_to_page(obj);
+		} else {
+			page = alloc_page(row->gfp);
+			KUNIT_ASSERT_NOT_NULL(test, page);
+		}
+		zone = page_zonenum(page);
+		KUNIT_EXPECT_LE_MSG(test, zone, highest, "%s: zone %d above %d",
+				    row->flags_name, zone, highest);
+		if (row->gfp & __GFP_DMA)
+			KUNIT_EXPECT_TRUE_MSG(test, zone_is_dma(zone),
+					      "%s: not from ZONE_DMA", row->flags_name);
+		if (row->gfp & __GFP_DMA32)
+			KUNIT_EXPECT_LE_MSG(test, (u64)page_to_phys(page) + PAGE_SIZE - 1,
+					    (u64)DMA_BIT_MASK(32),
+					    "%s: above 4 GiB", row->flags_name);
+		if (direct) {
+			KUNIT_EXPECT_FALSE(test, PageHighMem(page));
+			KUNIT_EXPECT_NE_MSG(test, zone, ZONE_MOVABLE,
+					    "%s: from ZONE_MOVABLE", row->flags_name);
+		}
+		if (obj)
+			kfree(obj);
+		else
+			__free_page(page);
+	}
+}
+
+/*
+ * Slab memory of objects whose pages "can be freed via shrinkers"
+ * (gfp_types.h, __GFP_RECLAIMABLE; SLAB_RECLAIM_ACCOUNT, slab.h) is counted
+ * as reclaimable slab, SReclaimable (Documentation/filesystems/proc.rst):
+ * kmalloc() with __GFP_RECLAIMABLE, and a cache made with
+ * SLAB_RECLAIM_ACCOUNT. Counted over enough objects that the noise of
+ * other slab users is small beside it.
+ */
+#define RECLAIMABLE_OBJECTS 1024
+#define RECLAIMABLE_SIZE 512
+
+static void reclaimable_slab_is_counted_as_reclaimable(struct kunit *test)
+{
+	void **objs = kunit_kcalloc(test, RECLAIMABLE_OBJECTS, sizeof(*objs),
+				    GFP_KERNEL);
+	const long bytes = RECLAIMABLE_OBJECTS * RECLAIMABLE_SIZE;
+	struct kmem_cache *s;
+	unsigned int round, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	s = kmem_cache_create("kunit_cache_reclaimable", RECLAIMABLE_SIZE, 0,
+			      SLAB_RECLAIM_ACCOUNT, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (round = 0; round < 2; round++) {
+		long rec, unrec;
+
+		rcu_barrier();
+		rec = global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B);
+		unrec = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+		for (i = 0; i < RECLAIMABLE_OBJECTS; i++) {
+			objs[i] = round ? kmem_cache_alloc(s, GFP_KERNEL) :
+				  kmalloc(RECLAIMABLE_SIZE,
+					  GFP_KERNEL | __GFP_RECLAIMABLE);
+			if (!objs[i])
+				break;
+		}
+		rec = global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) - rec;
+		unrec = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) - unrec;
+		KUNIT_EXPECT_EQ(test, i, RECLAIMABLE_OBJECTS);
+		while (i--) {
+			if (round)
+				kmem_cache_free(s, objs[i]);
+			else
+				kfree(objs[i]);
+		}
+		KUNIT_EXPECT_GE_MSG(test, rec << PAGE_SHIFT, bytes / 2,
+				    "%s: %ld reclaimable slab pages for %ld bytes",
+				    round ? "SLAB_RECLAIM_ACCOUNT" : "__GFP_RECLAIMABLE",
+				    rec, bytes);
+		KUNIT_EXPECT_LT_MSG(test, unrec << PAGE_SHIFT, bytes / 2,
+				    "%s: %ld unreclaimable slab pages grew",
+				    round ? "SLAB_RECLAIM_ACCOUNT" : "__GFP_RECLAIMABLE",
+				    unrec);
+	}
+	kmem_cache_destroy(s);
+}
+
 static struct kunit_case alloc_gfp_test_cases[] = {
 	KUNIT_CASE_PARAM(gfp_flags_are_honoured, gfp_row_gen_params),
 	KUNIT_CASE(node_variants_use_the_node),
+	KUNIT_CASE_PARAM(memory_comes_from_the_allowed_zones, zone_row_gen_params),
+	KUNIT_CASE(reclaimable_slab_is_counted_as_reclaimable),
 	{}
 };
 

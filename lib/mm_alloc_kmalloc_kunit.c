@@ -11,6 +11,7 @@
  * nothing.
  */
 
+#include <asm/sections.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/err.h>
@@ -280,7 +281,8 @@ static void kmalloc_size_roundup_at_the_extremes(struct kunit *test)
 }
 
 /*
- * array_size() and struct_size() saturate at SIZE_MAX on overflow
+ * array_size(), array3_size() and struct_size() saturate at SIZE_MAX on
+ * overflow
  * (include/linux/overflow.h), and kmalloc, kvmalloc and vmalloc refuse
  * SIZE_MAX, quietly with __GFP_NOWARN: an overflowed size can never turn
  * into a small buffer.
@@ -296,6 +298,8 @@ static void saturated_sizes_are_refused(struct kunit *test)
 
 	OPTIMIZER_HIDE_VAR(huge);
 	KUNIT_EXPECT_EQ(test, array_size(huge, 2), SIZE_MAX);
+	KUNIT_EXPECT_EQ(test, array3_size(3, huge, 2), SIZE_MAX);
+	KUNIT_EXPECT_EQ(test, array3_size(huge, 1, 1), huge);
 	KUNIT_EXPECT_EQ(test, struct_size(f, items, huge), SIZE_MAX);
 	bytes = array_size(huge, 2);
 	p = kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
@@ -434,6 +438,24 @@ static size_t count_bytes(const u8 *p, size_t size, u8 c)
 }
 
 /*
+ * Whether the kernel was booted with slab_debug poisoning for every cache:
+ * slab_debug with no options (all of them) or with P, for all slabs
+ * (Documentation/mm/slub.rst).
+ */
+static bool slab_debug_poisons_kmalloc(struct kunit *test)
+{
+	char val[32] = "";
+
+	if (!IS_ENABLED(CONFIG_SLUB_DEBUG) ||
+	    !mm_alloc_boot_option(test, "slab_debug", "slub_debug", val,
+				  sizeof(val)))
+		return false;
+	if (strchr(val, ',') || strchr(val, ';'))
+		return false;	/* for some caches only: not judged here */
+	return !val[0] || strchr(val, 'P') || strchr(val, 'p');
+}
+
+/*
  * kmalloc() itself promises nothing about the bytes of an object it hands
  * out again, but two configurations do: init_on_alloc and init_on_free
  * "fill newly allocated ... and freed heap objects with zeroes"
@@ -447,7 +469,11 @@ static void kmalloc_reuse_is_wiped_when_configured(struct kunit *test)
 {
 	static const size_t sizes[] = { 64, 200, 1024 };
 	bool init = want_init_on_alloc(GFP_KERNEL) || want_init_on_free();
+	bool poison = IS_ENABLED(CONFIG_SLUB_DEBUG_ON);
 	unsigned int i;
+
+	if (!init && !poison)
+		poison = slab_debug_poisons_kmalloc(test);
 
 	mm_alloc_skip_if_quarantine(test, "the object just freed is not reused");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -466,12 +492,12 @@ static void kmalloc_reuse_is_wiped_when_configured(struct kunit *test)
 			KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, size), NULL,
 						"init_on_alloc/free: kmalloc(%zu) not zeroed",
 						size);
-		else if (IS_ENABLED(CONFIG_SLUB_DEBUG_ON))
+		else if (poison)
 			KUNIT_EXPECT_EQ_MSG(test, stale, 0,
 					    "slab_debug poisoning: kmalloc(%zu) kept old bytes",
 					    size);
 	}
-	if (!init && !IS_ENABLED(CONFIG_SLUB_DEBUG_ON))
+	if (!init && !poison)
 		kunit_skip(test, "neither init_on_alloc/free nor slab_debug poisoning is on");
 }
 
@@ -833,6 +859,257 @@ static void kmalloc_memory_comes_back(struct kunit *test)
 	}
 }
 
+struct obj_flex {
+	u32 tag;
+	u8 count;
+	u64 items[] __counted_by(count);
+};
+
+/*
+ * kmalloc_obj(), kmalloc_objs() and kmalloc_flex() allocate room for an
+ * object, an array of them, or an object with a flexible array of @COUNT
+ * elements (slab.h kerneldoc), with GFP_KERNEL when no flags are given,
+ * and NULL where the size would overflow.
+ */
+static void kmalloc_obj_sizes_by_type(struct kunit *test)
+{
+	struct obj_flex *one, *many, *flex;
+	size_t huge = SIZE_MAX / 2;
+
+	OPTIMIZER_HIDE_VAR(huge);
+	one = kmalloc_obj(*one);
+	many = kmalloc_objs(*many, 10);
+	flex = kmalloc_flex(*flex, items, 9, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_EXPECT_NOT_NULL(test, one);
+	KUNIT_EXPECT_NOT_NULL(test, many);
+	KUNIT_EXPECT_NOT_NULL(test, flex);
+	if (one)
+		KUNIT_EXPECT_GE(test, ksize(one), sizeof(*one));
+	if (many)
+		KUNIT_EXPECT_GE(test, ksize(many), 10 * sizeof(*many));
+	if (flex) {
+		KUNIT_EXPECT_GE(test, ksize(flex), struct_size(flex, items, 9));
+		KUNIT_EXPECT_PTR_EQ(test, memchr_inv(flex, 0,
+						     struct_size(flex, items, 9)),
+				    NULL);
+	}
+	kfree(one);
+	kfree(many);
+	kfree(flex);
+
+	many = kmalloc_objs(*many, huge, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, many);
+	kfree(many);
+	flex = kmalloc_flex(*flex, items, huge, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, flex);
+	kfree(flex);
+}
+
+static const char dup_literal[] = "a string in .rodata";
+
+/*
+ * kstrdup(), kstrndup(), kmemdup() and kmemdup_nul() copy into new kmalloc
+ * memory: as many bytes as the source has (kstrndup() at most @max
+ * characters), NUL-terminated where the result is a string (mm/util.c
+ * kerneldoc).
+ */
+static void kstrdup_and_kmemdup_copy_exactly(struct kunit *test)
+{
+	char src[] = "mm_alloc: a copy of this";
+	size_t len = strlen(src);
+	char *s;
+
+	s = kstrdup(src, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_PTR_NE(test, s, &src[0]);
+	KUNIT_EXPECT_STREQ(test, s, src);
+	KUNIT_EXPECT_GE(test, ksize(s), len + 1);
+	kfree(s);
+
+	s = kstrndup(src, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, strlen(s), 8);
+	KUNIT_EXPECT_EQ(test, memcmp(s, src, 8), 0);
+	kfree(s);
+	s = kstrndup(src, len + 10, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_STREQ(test, s, src);
+	kfree(s);
+
+	s = kmemdup(src, 5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, memcmp(s, src, 5), 0);
+	KUNIT_EXPECT_GE(test, ksize(s), 5);
+	kfree(s);
+
+	s = kmemdup_nul(src, 5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, strlen(s), 5);
+	KUNIT_EXPECT_EQ(test, memcmp(s, src, 5), 0);
+	kfree(s);
+}
+
+/*
+ * kmemdup_array() copies @count elements of @element_size bytes, and
+ * refuses a count * size that overflows (mm/util.c kerneldoc).
+ */
+static void kmemdup_array_copies_or_refuses(struct kunit *test)
+{
+	u32 array[5] = { 1, 2, 3, 4, 5 };
+	size_t huge = SIZE_MAX / 2;
+	u32 *a;
+
+	OPTIMIZER_HIDE_VAR(huge);
+	a = kmemdup_array(array, ARRAY_SIZE(array), sizeof(*array), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, memcmp(a, array, sizeof(array)), 0);
+	kfree(a);
+	a = kmemdup_array(array, huge, sizeof(*array), GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, a);
+	kfree(a);
+}
+
+/*
+ * kstrdup_const() returns the source itself when it is in the kernel's
+ * .rodata, a kstrdup() copy otherwise; kfree_const() frees the copy and
+ * leaves .rodata alone (mm/util.c kerneldoc). A suite built as a module
+ * has its literals in the module's own .rodata, and gets a copy.
+ */
+static void kstrdup_const_shares_rodata(struct kunit *test)
+{
+	char on_stack[] = "a string on the stack";
+	bool rodata = is_kernel_rodata((unsigned long)dup_literal);
+	const char *s;
+
+	s = kstrdup_const(dup_literal, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_STREQ(test, s, dup_literal);
+	if (rodata)
+		KUNIT_EXPECT_PTR_EQ(test, s, &dup_literal[0]);
+	else
+		KUNIT_EXPECT_PTR_NE(test, s, &dup_literal[0]);
+	kfree_const(s);
+	KUNIT_EXPECT_STREQ(test, dup_literal, "a string in .rodata");
+
+	s = kstrdup_const(on_stack, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_PTR_NE(test, s, &on_stack[0]);
+	KUNIT_EXPECT_STREQ(test, s, on_stack);
+	kfree_const(s);
+}
+
+static void dump_ctor(void *obj)
+{
+	memset(obj, 0, 72);
+}
+
+static struct kmem_cache *dump_cache;
+
+KUNIT_DEFINE_ACTION_WRAPPER(kmem_cache_destroy_action, kmem_cache_destroy,
+			    struct kmem_cache *);
+KUNIT_DEFINE_ACTION_WRAPPER(vfree_action, vfree, const void *);
+
+static void free_page_action(void *page)
+{
+	__free_page(page);
+}
+
+static void kmem_cache_free_action(void *obj)
+{
+	kmem_cache_free(dump_cache, obj);
+}
+
+/*
+ * kmem_dump_obj() says what it knows of a slab object, its cache's name
+ * among it, and returns true for an object not yet freed and false for
+ * memory that is not slab memory; mem_dump_obj() says what kind of memory
+ * any pointer points to: a slab object, a vmalloc region of so many
+ * pages, other memory, or NULL (mm/slab_common.c, mm/util.c kerneldoc).
+ * With SLAB_STORE_USER (slab_debug=U) the object also says who allocated
+ * it (Documentation/mm/slub.rst, "U User tracking").
+ */
+static void kmem_dump_obj_names_the_memory(struct kunit *test)
+{
+	/* a constructor keeps the cache from merging, and its own name */
+	struct kmem_cache *s = kmem_cache_create("kunit_cache_dump", 72, 0, 0,
+						 dump_ctor);
+	struct page *page;
+	bool slab, other;
+	void *obj, *v;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kmem_cache_destroy_action,
+							s), 0);
+	dump_cache = s;
+	obj = kmem_cache_alloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kmem_cache_free_action,
+							obj), 0);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_page_action,
+							page), 0);
+	v = vmalloc(3 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vfree_action, v), 0);
+
+	KUNIT_EXPECT_EQ(test, MM_ALLOC_COUNT_OUTPUT(test, "kunit_cache_dump",
+						    slab = kmem_dump_obj(obj)), 1);
+	KUNIT_EXPECT_TRUE(test, slab);
+	KUNIT_EXPECT_EQ(test, MM_ALLOC_COUNT_OUTPUT(test, " slab",
+						    other = kmem_dump_obj(page_address(page))),
+			0);
+	KUNIT_EXPECT_FALSE(test, other);
+
+	KUNIT_EXPECT_EQ(test, MM_ALLOC_COUNT_OUTPUT(test, "kunit_cache_dump",
+						    mem_dump_obj(obj)), 1);
+	KUNIT_EXPECT_EQ(test, MM_ALLOC_COUNT_OUTPUT(test, " 3-page vmalloc region",
+						    mem_dump_obj(v + 5)), 1);
+	KUNIT_EXPECT_EQ(test, MM_ALLOC_COUNT_OUTPUT(test, " non-slab/vmalloc memory",
+						    mem_dump_obj(page_address(page))),
+			1);
+	KUNIT_EXPECT_EQ(test, MM_ALLOC_COUNT_OUTPUT(test, " NULL pointer",
+						    mem_dump_obj(NULL)), 1);
+}
+
+/* Not inlined: its name is what the object records as its allocator. */
+static noinline void *store_user_alloc(struct kmem_cache *s)
+{
+	void *p = kmem_cache_alloc(s, GFP_KERNEL);
+
+	barrier();
+	return p;
+}
+
+static void kmem_dump_obj_says_who_allocated_with_store_user(struct kunit *test)
+{
+	struct kmem_cache *s;
+	unsigned int lines, tries;
+	void *obj;
+
+	if (!IS_ENABLED(CONFIG_SLUB_DEBUG))
+		kunit_skip(test, "needs CONFIG_SLUB_DEBUG");
+	s = kmem_cache_create("kunit_cache_store_user", 72, 0, SLAB_STORE_USER,
+			      NULL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	obj = store_user_alloc(s);
+	/* a KFENCE object records its own stack (mm/kfence) */
+	for (tries = 0; obj && is_kfence_address(obj) && tries < 8; tries++) {
+		void *next = store_user_alloc(s);
+
+		kmem_cache_free(s, obj);
+		obj = next;
+	}
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	if (obj) {
+		lines = MM_ALLOC_COUNT_OUTPUT(test, " allocated at store_user_alloc",
+					      kmem_dump_obj(obj));
+		KUNIT_EXPECT_EQ(test, lines, 1);
+		kmem_cache_free(s, obj);
+	}
+	kmem_cache_destroy(s);
+}
+
 static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE_PARAM(kmalloc_is_physically_contiguous, size_gen_params),
 	KUNIT_CASE_PARAM(kmalloc_ksize_is_kmalloc_size_roundup,
@@ -855,6 +1132,12 @@ static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE(free_kfree_accepts_error_pointers),
 	KUNIT_CASE(kfree_inside_a_large_buffer_is_reported),
 	KUNIT_CASE_SLOW(kmalloc_memory_comes_back),
+	KUNIT_CASE(kmalloc_obj_sizes_by_type),
+	KUNIT_CASE(kstrdup_and_kmemdup_copy_exactly),
+	KUNIT_CASE(kmemdup_array_copies_or_refuses),
+	KUNIT_CASE(kstrdup_const_shares_rodata),
+	KUNIT_CASE(kmem_dump_obj_names_the_memory),
+	KUNIT_CASE(kmem_dump_obj_says_who_allocated_with_store_user),
 	{}
 };
 

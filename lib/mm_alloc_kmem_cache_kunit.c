@@ -13,6 +13,11 @@
 
 #include <kunit/test.h>
 #include <linux/cache.h>
+#include <linux/kfence.h>
+#include <linux/kstrtox.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/poison.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -367,6 +372,366 @@ static void kmem_cache_destroy_frees_the_cache(struct kunit *test)
 	kmem_cache_destroy(NULL);
 }
 
+/*
+ * kmem_cache_alloc_node() takes the object from the node asked for
+ * (slab.h kerneldoc), on every node that has memory.
+ */
+static void kmem_cache_alloc_node_uses_the_node(struct kunit *test)
+{
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_node", 200, 0,
+					      0, NULL);
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		void *obj = kmem_cache_alloc_node(s, GFP_KERNEL, nid);
+
+		KUNIT_ASSERT_NOT_NULL(test, obj);
+		if (!is_kfence_address(obj))
+			KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(obj)), nid);
+		kmem_cache_free(s, obj);
+	}
+}
+
+struct freeptr_object {
+	u64 keep[3];
+	void *free_slot;	/* the allocator's, once the object is free */
+	u64 more[2];
+};
+
+static void args_ctor(void *obj)
+{
+	memset(obj, PATTERN, 72);
+}
+
+/*
+ * __kmem_cache_create_args() takes what kmem_cache_create() takes as
+ * struct kmem_cache_args (include/linux/slab.h): the alignment and the
+ * constructor are honoured, and a SLAB_TYPESAFE_BY_RCU cache with a
+ * freeptr_offset keeps its free pointer there, so that a freed object,
+ * still readable under rcu_read_lock(), keeps every other field.
+ */
+static void kmem_cache_create_args_are_honoured(struct kunit *test)
+{
+	struct kmem_cache_args args = { .align = 128, .ctor = args_ctor };
+	struct kmem_cache_args rcu = {
+		.freeptr_offset = offsetof(struct freeptr_object, free_slot),
+		.use_freeptr_offset = true,
+	};
+	struct freeptr_object *o;
+	struct kmem_cache *s;
+	u8 *p;
+
+	s = __kmem_cache_create_args("kunit_cache_args", 72, &args, 0);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							kmem_cache_destroy_action,
+							s), 0);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 128));
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p, PATTERN, 72), NULL);
+	kmem_cache_free(s, p);
+
+	s = __kmem_cache_create_args("kunit_cache_freeptr", sizeof(*o), &rcu,
+				     SLAB_TYPESAFE_BY_RCU);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							kmem_cache_destroy_action,
+							s), 0);
+	o = kmem_cache_alloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	memset(o->keep, PATTERN, sizeof(o->keep));
+	memset(o->more, PATTERN, sizeof(o->more));
+	rcu_read_lock();
+	kmem_cache_free(s, o);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(o->keep, PATTERN, sizeof(o->keep)),
+			    NULL);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(o->more, PATTERN, sizeof(o->more)),
+			    NULL);
+	rcu_read_unlock();
+}
+
+/*
+ * The caches kmem_buckets_create() made, which the kernel never destroys
+ * (its users make them once): this case destroys them itself, each cache
+ * and the bucket array (include/linux/slab.h, kmem_buckets).
+ */
+static void kmem_buckets_release(void *ctx)
+{
+	kmem_buckets *b = ctx;
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(*b); i++) {
+		/* a size may share the cache of the size its alignment gives */
+		for (j = 0; j < i && (*b)[j] != (*b)[i]; j++)
+			;
+		if (j == i)
+			kmem_cache_destroy((*b)[i]);
+	}
+	kfree(b);
+}
+
+/*
+ * kmem_buckets_create() makes a set of caches for kmem_buckets_alloc(),
+ * named after it with their sizes as suffix; without CONFIG_SLAB_BUCKETS
+ * it returns ZERO_SIZE_PTR and kmem_buckets_alloc() falls back to
+ * kmalloc() (kerneldoc). Which cache an object came from, kmem_dump_obj()
+ * says.
+ */
+static void kmem_buckets_serve_from_their_own_caches(struct kunit *test)
+{
+	kmem_buckets *b = kmem_buckets_create("kunit_buckets", 0, 0, 0, NULL);
+	unsigned int lines;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	if (b == ZERO_SIZE_PTR) {
+		KUNIT_EXPECT_FALSE(test, IS_ENABLED(CONFIG_SLAB_BUCKETS));
+	} else {
+		KUNIT_EXPECT_TRUE(test, IS_ENABLED(CONFIG_SLAB_BUCKETS));
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+								kmem_buckets_release,
+								b), 0);
+	}
+	p = kmem_buckets_alloc(b, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_GE(test, ksize(p), 100);
+	if (!is_kfence_address(p)) {
+		lines = MM_ALLOC_COUNT_OUTPUT(test, " slab kunit_buckets-",
+					      kmem_dump_obj(p));
+		KUNIT_EXPECT_EQ(test, lines, b == ZERO_SIZE_PTR ? 0 : 1);
+	}
+	kfree(p);
+}
+
+/*
+ * An object of @s that is not a KFENCE object: KFENCE's own checks would
+ * see what a case does to it first (mm/kfence).
+ */
+static void *alloc_not_kfence(struct kmem_cache *s)
+{
+	void *held[8], *p = kmem_cache_alloc(s, GFP_KERNEL);
+	unsigned int n = 0;
+
+	while (p && is_kfence_address(p) && n < ARRAY_SIZE(held)) {
+		held[n++] = p;
+		p = kmem_cache_alloc(s, GFP_KERNEL);
+	}
+	while (n)
+		kmem_cache_free(s, held[--n]);
+	return p && !is_kfence_address(p) ? p : NULL;
+}
+
+static void debug_ctor(void *obj)
+{
+	memset(obj, 0, 64);
+}
+
+/*
+ * The debug options of slab_debug, per cache as its flags (Documentation/
+ * mm/slub.rst): "F" (SLAB_CONSISTENCY_CHECKS) catches an object freed
+ * twice, and "Z" (SLAB_RED_ZONE) with it a write past the object's end,
+ * when the object is freed. Each is reported, as an error counted for
+ * the case (mm/slub.c, slab_add_kunit_errors()), and the bad free is
+ * refused, so the cache stays sound: the object, restored, frees normally
+ * and the cache is destroyed without complaint.
+ */
+static void slab_debug_catches_double_free_and_overflow(struct kunit *test)
+{
+	struct kmem_cache *s;
+	u8 *p;
+
+	if (IS_ENABLED(CONFIG_KASAN))
+		kunit_skip(test, "KASAN reports the bad access before SLUB looks");
+	mm_alloc_take_slab_errors(test);
+	/* the constructor keeps each cache apart: F alone does not */
+	s = cache_for_test(test, "kunit_cache_debug_f", 64, 0,
+			   SLAB_CONSISTENCY_CHECKS, debug_ctor);
+	p = alloc_not_kfence(s);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kmem_cache_free(s, p);
+	kmem_cache_free(s, p);
+	KUNIT_EXPECT_GT_MSG(test, mm_alloc_take_slab_errors(test), 0,
+			    "F: a double free went unnoticed");
+
+	s = cache_for_test(test, "kunit_cache_debug_fz", 64, 0,
+			   SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE, debug_ctor);
+	p = alloc_not_kfence(s);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[kmem_cache_size(s)] ^= 0xff;
+	kmem_cache_free(s, p);
+	KUNIT_EXPECT_GT_MSG(test, mm_alloc_take_slab_errors(test), 0,
+			    "Z: a write past the object went unnoticed");
+	kmem_cache_free(s, p);
+	KUNIT_EXPECT_EQ(test, mm_alloc_take_slab_errors(test), 0);
+}
+
+/*
+ * "P" (SLAB_POISON) poisons objects: a free object is full of POISON_FREE
+ * ending in POISON_END (include/linux/poison.h), so an object handed out
+ * again carries none of what its last user wrote.
+ */
+static void slab_debug_poisons_free_objects(struct kunit *test)
+{
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_debug_p", 64, 0,
+					      SLAB_POISON, NULL);
+	unsigned int try;
+	u8 *p, *q = NULL;
+
+	if (want_init_on_alloc(GFP_KERNEL))
+		kunit_skip(test, "init_on_alloc zeroes what the poison would show");
+	mm_alloc_skip_if_quarantine(test, "the object just freed is not reused");
+	for (try = 0; try < 8 && !q; try++) {
+		p = alloc_not_kfence(s);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, PATTERN, 64);
+		kmem_cache_free(s, p);
+		q = alloc_not_kfence(s);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		if (q != p) {
+			kmem_cache_free(s, q);
+			q = NULL;
+		}
+	}
+	if (!q)
+		kunit_skip(test, "never got the freed object back");
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(q, POISON_FREE, 63), NULL);
+	KUNIT_EXPECT_EQ(test, q[63], POISON_END);
+	kmem_cache_free(s, q);
+}
+
+/*
+ * Two caches of the same size and flags, without constructors, are merged
+ * into one unless merging is off (Documentation/mm/slub.rst, "Slab
+ * merging"): kmem_cache_create() then returns the cache it merged with.
+ * Merging is on by default with CONFIG_SLAB_MERGE_DEFAULT, and the boot
+ * options slab_nomerge and slab_merge turn it off and on
+ * (kernel-parameters.txt); debugging options on every cache turn it off.
+ */
+static void kmem_cache_merging_follows_the_boot_options(struct kunit *test)
+{
+	int nomerge = mm_alloc_boot_option(test, "slab_nomerge", "slub_nomerge",
+					   NULL, 0);
+	int merge = mm_alloc_boot_option(test, "slab_merge", "slub_merge",
+					 NULL, 0);
+	bool expect = nomerge || merge ? merge > nomerge :
+		      IS_ENABLED(CONFIG_SLAB_MERGE_DEFAULT);
+	struct kmem_cache *a, *b;
+
+	if (mm_alloc_boot_option(test, "slab_debug", "slub_debug", NULL, 0))
+		kunit_skip(test, "slab_debug decides which caches may merge");
+	if (IS_ENABLED(CONFIG_SLUB_DEBUG_ON))
+		expect = false;
+	a = cache_for_test(test, "kunit_cache_mergeable_a", 112, 0, 0, NULL);
+	b = cache_for_test(test, "kunit_cache_mergeable_b", 112, 0, 0, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, a == b, expect,
+			    "merging is %s (slab_nomerge at %d, slab_merge at %d)",
+			    expect ? "on" : "off", nomerge, merge);
+}
+
+/* The order of the slab an object of @s lives in. */
+static unsigned int slab_order_of(struct kunit *test, struct kmem_cache *s)
+{
+	void *p = alloc_not_kfence(s);
+	unsigned int order;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	order = folio_order(virt_to_folio(p));
+	kmem_cache_free(s, p);
+	return order;
+}
+
+static unsigned int boot_number(struct kunit *test, const char *name,
+				const char *alias, unsigned int fallback)
+{
+	char val[16];
+	unsigned int n;
+
+	if (!mm_alloc_boot_option(test, name, alias, val, sizeof(val)) ||
+	    kstrtouint(val, 0, &n))
+		return fallback;
+	return n;
+}
+
+/*
+ * The slab order options (Documentation/mm/slub.rst, "Getting more
+ * performance"): no slab is of lower order than slab_min_order, none of
+ * higher order than slab_max_order unless one object needs more, and a
+ * slab holds at least slab_min_objects objects where the maximum order
+ * allows that many.
+ */
+static void slab_orders_follow_the_boot_options(struct kunit *test)
+{
+	const unsigned int sizes[] = { 16, 256, 1024, 3 * PAGE_SIZE };
+	unsigned int min_order, max_order, min_objects, i;
+
+	min_order = boot_number(test, "slab_min_order", "slub_min_order", 0);
+	max_order = boot_number(test, "slab_max_order", "slub_max_order", ~0U);
+	min_objects = boot_number(test, "slab_min_objects", "slub_min_objects", 0);
+	if (!min_order && max_order == ~0U && !min_objects)
+		kunit_skip(test, "booted without slab_min_order, slab_max_order or slab_min_objects");
+	max_order = max(max_order, min_order);
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct kmem_cache *s = cache_for_test(test, "kunit_cache_order",
+						      sizes[i], 0, 0, NULL);
+		unsigned int order = slab_order_of(test, s);
+		size_t size = kmem_cache_size(s);
+
+		KUNIT_EXPECT_GE_MSG(test, order, min_order, "size %zu", size);
+		if (max_order != ~0U)
+			KUNIT_EXPECT_LE_MSG(test, order,
+					    max_t(unsigned int, max_order,
+						  get_order(size)),
+					    "size %zu", size);
+		if (min_objects && max_order != ~0U &&
+		    min_objects * size <= PAGE_SIZE << max_order)
+			KUNIT_EXPECT_GE_MSG(test, PAGE_SIZE << order,
+					    min_objects * size,
+					    "size %zu: fewer than %u objects",
+					    size, min_objects);
+	}
+}
+
+/*
+ * slab_debug=O "switches debugging off for caches that would have caused
+ * higher minimum slab orders" (Documentation/mm/slub.rst): booted with
+ * user tracking (U) and O, a cache of page-sized objects, which the
+ * tracking would push past order 0, does not track, and a cache of small
+ * objects does. kmem_dump_obj() says whether an object knows who
+ * allocated it.
+ */
+static void slab_debug_o_spares_caches_it_would_grow(struct kunit *test)
+{
+	char val[32] = "";
+	struct kmem_cache *small, *page_sized;
+	void *p;
+	unsigned int tracked_small, tracked_page;
+
+	if (!IS_ENABLED(CONFIG_SLUB_DEBUG))
+		kunit_skip(test, "needs CONFIG_SLUB_DEBUG");
+	if (!mm_alloc_boot_option(test, "slab_debug", "slub_debug", val,
+				  sizeof(val)) ||
+	    strchr(val, ',') || strchr(val, ';') || !strchr(val, 'U') ||
+	    !strchr(val, 'O'))
+		kunit_skip(test, "booted without slab_debug=UO (for every cache)");
+	small = cache_for_test(test, "kunit_cache_o_small", 64, 0, 0, NULL);
+	page_sized = cache_for_test(test, "kunit_cache_o_page", PAGE_SIZE, 0, 0,
+				    NULL);
+	p = alloc_not_kfence(small);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	tracked_small = MM_ALLOC_COUNT_OUTPUT(test, " allocated at ",
+					      kmem_dump_obj(p));
+	kmem_cache_free(small, p);
+	p = alloc_not_kfence(page_sized);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	tracked_page = MM_ALLOC_COUNT_OUTPUT(test, " allocated at ",
+					     kmem_dump_obj(p));
+	kmem_cache_free(page_sized, p);
+	KUNIT_EXPECT_EQ(test, tracked_small, 1);
+	KUNIT_EXPECT_EQ(test, tracked_page, 0);
+}
+
 static struct kunit_case kmem_cache_test_cases[] = {
 	KUNIT_CASE(kmem_cache_honours_size_and_align),
 	KUNIT_CASE(kmem_cache_honours_large_alignment),
@@ -377,6 +742,14 @@ static struct kunit_case kmem_cache_test_cases[] = {
 	KUNIT_CASE(kmem_cache_bulk_allocates_constructed_objects),
 	KUNIT_CASE(kmem_cache_typesafe_by_rcu_keeps_the_type),
 	KUNIT_CASE(kmem_cache_destroy_frees_the_cache),
+	KUNIT_CASE(kmem_cache_alloc_node_uses_the_node),
+	KUNIT_CASE(kmem_cache_create_args_are_honoured),
+	KUNIT_CASE(kmem_buckets_serve_from_their_own_caches),
+	KUNIT_CASE(slab_debug_catches_double_free_and_overflow),
+	KUNIT_CASE(slab_debug_poisons_free_objects),
+	KUNIT_CASE(kmem_cache_merging_follows_the_boot_options),
+	KUNIT_CASE(slab_orders_follow_the_boot_options),
+	KUNIT_CASE(slab_debug_o_spares_caches_it_would_grow),
 	{}
 };
 

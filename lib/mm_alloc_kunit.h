@@ -29,8 +29,10 @@
 
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/init.h>
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -44,6 +46,7 @@ static const char * const mm_alloc_report_heads[] = {
 	"WARNING:", "BUG:", "Oops", "Kernel panic", "general protection fault",
 	"page allocation failure", "vmalloc error:", "invoked oom-killer",
 	"Out of memory", "UBSAN:", "KASAN:", "kmemleak:", "INFO:",
+	"pagealloc: ",
 };
 
 static struct {
@@ -52,7 +55,8 @@ static struct {
 	bool watching;		/* a case is running */
 	const char *expected;	/* declared: must appear */
 	const char * const *allowed;	/* tolerated: may appear */
-	unsigned int nr_expected, nr_unexpected;
+	const char *wanted;	/* output, not a report, that must appear */
+	unsigned int nr_expected, nr_unexpected, nr_wanted;
 	char first_unexpected[160];
 	struct kunit_resource slab_resource;
 	int slab_errors;
@@ -100,6 +104,13 @@ static inline void mm_alloc_probe_console(void *ignore, const char *buf,
 {
 	unsigned long flags;
 
+	if (READ_ONCE(mm_alloc_reports.wanted)) {
+		raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+		if (mm_alloc_reports.wanted &&
+		    strnstr(buf, mm_alloc_reports.wanted, len))
+			mm_alloc_reports.nr_wanted++;
+		raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+	}
 	if (!mm_alloc_line_is_report(buf, len))
 		return;
 	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
@@ -242,6 +253,93 @@ static inline void mm_alloc_allow_reports(struct kunit *test,
 } while (0)
 
 /*
+ * Output that is not a report, which a case requires: what a dump function
+ * prints, say. Lines printed while @expr runs are counted when they
+ * contain @what (a pr_cont() fragment is a line of its own here).
+ */
+static inline void mm_alloc_want_output(struct kunit *test, const char *what)
+{
+	unsigned long flags;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "needs CONFIG_TRACEPOINTS to see the output it requires");
+	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+	mm_alloc_reports.nr_wanted = 0;
+	WRITE_ONCE(mm_alloc_reports.wanted, what);
+	raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+}
+
+static inline unsigned int mm_alloc_want_output_end(void)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	raw_spin_lock_irqsave(&mm_alloc_reports.lock, flags);
+	n = mm_alloc_reports.nr_wanted;
+	WRITE_ONCE(mm_alloc_reports.wanted, NULL);
+	raw_spin_unlock_irqrestore(&mm_alloc_reports.lock, flags);
+	return n;
+}
+
+/* How many lines containing @what @expr printed. */
+#define MM_ALLOC_COUNT_OUTPUT(test, what, expr) ({			\
+	mm_alloc_want_output((test), (what));				\
+	expr;								\
+	mm_alloc_want_output_end();					\
+})
+
+/*
+ * The SLUB consistency errors counted for the running case since it began
+ * or since the last call, which a case that corrupts an object on purpose
+ * takes, so that they do not fail it. Without CONFIG_SLUB_DEBUG nothing is
+ * checked and the case skips.
+ */
+static inline int mm_alloc_take_slab_errors(struct kunit *test)
+{
+	int n = mm_alloc_reports.slab_errors;
+
+	if (!IS_ENABLED(CONFIG_SLUB_DEBUG))
+		kunit_skip(test, "needs CONFIG_SLUB_DEBUG");
+	mm_alloc_reports.slab_errors = 0;
+	return n;
+}
+
+/*
+ * Whether the kernel was booted with the option @name (also spelt
+ * @alias, e.g. the slub_ name of a slab_ option; may be NULL): 0 if not,
+ * else where its last occurrence is among the options (from 1), so that
+ * of two options that undo each other the later can be told. Its value,
+ * if @val, goes there; the last occurrence wins, as for the kernel.
+ * Suites built as modules cannot see the command line: the case skips.
+ */
+static inline int mm_alloc_boot_option(struct kunit *test, const char *name,
+				       const char *alias, char *val, size_t len)
+{
+	int found = 0;
+#ifdef MODULE
+	kunit_skip(test, "built as a module: the boot options are not visible");
+#else
+	char *args = kstrdup(saved_command_line, GFP_KERNEL), *rest, *param,
+	     *value;
+	int pos = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, args);
+	rest = skip_spaces(args);
+	while (*rest) {
+		rest = next_arg(rest, &param, &value);
+		pos++;
+		if (!strcmp(param, name) || (alias && !strcmp(param, alias))) {
+			found = pos;
+			if (val && len)
+				strscpy(val, value ?: "", len);
+		}
+	}
+	kfree(args);
+#endif
+	return found;
+}
+
+/*
  * Cases that exhaust or fragment memory, or churn through more of it than
  * a test should by default, run only when asked: with the module
  * parameter destructive=1 (on the command line, <module>.destructive=1
@@ -289,6 +387,22 @@ static inline bool mm_alloc_walk_phys(const void *addr, phys_addr_t *phys)
 	return true;
 #else
 	return false;
+#endif
+}
+
+/*
+ * Whether the kernel page tables map @addr present, where the architecture
+ * lets a test look them up (x86: lookup_address()); -1 elsewhere.
+ */
+static inline int mm_alloc_page_mapped(const void *addr)
+{
+#ifdef CONFIG_X86
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)addr, &level);
+
+	return pte && pte_present(*pte);
+#else
+	return -1;
 #endif
 }
 

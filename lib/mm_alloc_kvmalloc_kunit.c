@@ -236,6 +236,35 @@ static void kvmalloc_array_overflow_fails(struct kunit *test)
 	kvfree(p);
 }
 
+/*
+ * kvmemdup() copies into kvmalloc() memory (mm/util.c kerneldoc): slab
+ * memory for a small source, vmalloc memory beyond what kmalloc serves,
+ * the same bytes either way.
+ */
+static void kvmemdup_copies_any_size(struct kunit *test)
+{
+	const size_t sizes[] = { 40, 2 * KMALLOC_MAX_SIZE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *src = vmalloc(sizes[i]), *copy;
+		size_t j;
+
+		KUNIT_ASSERT_NOT_NULL(test, src);
+		for (j = 0; j < sizes[i]; j++)
+			src[j] = j * 7;
+		copy = kvmemdup(src, sizes[i], GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, copy);
+		if (copy) {
+			KUNIT_EXPECT_EQ(test, is_vmalloc_addr(copy),
+					sizes[i] > KMALLOC_MAX_SIZE);
+			KUNIT_EXPECT_EQ(test, memcmp(copy, src, sizes[i]), 0);
+		}
+		kvfree(copy);
+		vfree(src);
+	}
+}
+
 /* kvfree() frees either kind (mm/util.c, kvfree() kerneldoc). */
 static void kvfree_frees_both_kinds(struct kunit *test)
 {
@@ -291,6 +320,7 @@ static struct kunit_case kvmalloc_test_cases[] = {
 	KUNIT_CASE(kvzalloc_zeroes_on_dirty_reuse),
 	KUNIT_CASE(kvmalloc_array_overflow_fails),
 	KUNIT_CASE(kvfree_frees_both_kinds),
+	KUNIT_CASE(kvmemdup_copies_any_size),
 	KUNIT_CASE(kvrealloc_keeps_contents_across_kinds),
 	{}
 };

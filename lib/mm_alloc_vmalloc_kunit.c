@@ -14,6 +14,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/list.h>
@@ -737,6 +738,32 @@ static void *vmalloc_gfp_zero(size_t size)
 	return __vmalloc(size, GFP_KERNEL | __GFP_ZERO);
 }
 
+/* the same zone as vmalloc_32_user(): below 4 GiB where that matters */
+static void *vmalloc_32_plain(size_t size)
+{
+	return vmalloc_32(size);
+}
+
+static void *vmalloc_user_zeroing(size_t size)
+{
+	return vmalloc_user(size);
+}
+
+static void *vmalloc_32_user_zeroing(size_t size)
+{
+	return vmalloc_32_user(size);
+}
+
+static void *vzalloc_node_zeroing(size_t size)
+{
+	return vzalloc_node(size, numa_node_id());
+}
+
+static void *vcalloc_gfp_zeroing(size_t size)
+{
+	return __vcalloc(1, size, GFP_KERNEL);
+}
+
 static void vfree_zeroing_buffer(const void *p)
 {
 	vfree(p);
@@ -745,10 +772,18 @@ static void vfree_zeroing_buffer(const void *p)
 static const struct mm_alloc_zeroing vmalloc_zeroings[] = {
 	{ "vzalloc", vmalloc_plain, vzalloc_plain, vfree_zeroing_buffer },
 	{ "__GFP_ZERO", vmalloc_plain, vmalloc_gfp_zero, vfree_zeroing_buffer },
+	{ "vmalloc_user", vmalloc_plain, vmalloc_user_zeroing,
+	  vfree_zeroing_buffer },
+	{ "vmalloc_32_user", vmalloc_32_plain, vmalloc_32_user_zeroing,
+	  vfree_zeroing_buffer },
+	{ "vzalloc_node", vmalloc_plain, vzalloc_node_zeroing,
+	  vfree_zeroing_buffer },
+	{ "__vcalloc", vmalloc_plain, vcalloc_gfp_zeroing, vfree_zeroing_buffer },
 };
 
 /*
- * vzalloc() and __GFP_ZERO return zeroed memory (vmalloc.h kerneldoc),
+ * vzalloc(), __GFP_ZERO, vmalloc_user(), vmalloc_32_user(), vzalloc_node()
+ * and __vcalloc() return zeroed memory (their kerneldoc),
  * shown on a buffer that reuses physical pages just freed full of a
  * pattern: fresh pages prove nothing, they are often zero already.
  */
@@ -771,7 +806,10 @@ static void vzalloc_zeroes_on_dirty_reuse(struct kunit *test)
 	}
 }
 
-/* vmalloc_array() and vcalloc() return NULL when n * size overflows. */
+/*
+ * vmalloc_array() and vcalloc(), and their forms with GFP flags
+ * __vmalloc_array() and __vcalloc(), return NULL when n * size overflows.
+ */
 static void vmalloc_array_overflow_fails(struct kunit *test)
 {
 	size_t n = SIZE_MAX / 16 + 2, size = 16;
@@ -782,6 +820,12 @@ static void vmalloc_array_overflow_fails(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, p);
 	vfree(p);
 	p = vcalloc(n, size);
+	KUNIT_EXPECT_NULL(test, p);
+	vfree(p);
+	p = __vmalloc_array(n, size, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	vfree(p);
+	p = __vcalloc(n, size, GFP_KERNEL | __GFP_NOWARN);
 	KUNIT_EXPECT_NULL(test, p);
 	vfree(p);
 }
@@ -852,6 +896,253 @@ static void vmalloc_zero_size_fails(struct kunit *test)
 	vfree(p);
 }
 
+/* @nr single pages, allocated one by one, freed when the case ends. */
+struct page_array {
+	struct page **pages;
+	unsigned int nr;
+};
+
+static void free_page_array(void *ctx)
+{
+	struct page_array *a = ctx;
+
+	while (a->nr)
+		__free_page(a->pages[--a->nr]);
+}
+
+static struct page **pages_for_test(struct kunit *test, unsigned int nr)
+{
+	struct page_array *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->pages = kunit_kcalloc(test, nr, sizeof(*a->pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a->pages);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_page_array, a),
+			0);
+	/* backwards, so that the mapping does not follow physical order */
+	for (; a->nr < nr; a->nr++) {
+		a->pages[nr - 1 - a->nr] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, a->pages[nr - 1 - a->nr]);
+	}
+	return a->pages;
+}
+
+/*
+ * Each page of @pages is the page mapped at its place from @addr on, and
+ * what is written through the mapping is in the page.
+ */
+static void expect_maps_pages(struct kunit *test, u8 *addr,
+			      struct page **pages, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		u8 *at = addr + (size_t)i * PAGE_SIZE;
+
+		KUNIT_EXPECT_PTR_EQ_MSG(test, vmalloc_to_page(at), pages[i],
+					"page %u of %u", i, nr);
+		at[PAGE_SIZE - 1] = i;
+		KUNIT_EXPECT_EQ(test, ((u8 *)page_address(pages[i]))[PAGE_SIZE - 1],
+				(u8)i);
+	}
+}
+
+/* Nothing is mapped at any page of [@addr, @addr + @nr pages). */
+static void expect_unmapped(struct kunit *test, u8 *addr, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_NULL_MSG(test, vmalloc_to_page(addr + (size_t)i * PAGE_SIZE),
+				      "page %u of %u still mapped", i, nr);
+}
+
+/*
+ * vm_map_ram() maps pages "linearly into kernel virtual address (vmalloc
+ * space)", in the order given, and vm_unmap_ram() of the same count
+ * removes the mapping (kerneldoc). Counts below and far above what the
+ * per-CPU vmap blocks serve (VMAP_MAX_ALLOC, a long's bits) go different
+ * ways through mm/vmalloc.c; both are checked.
+ */
+static void vm_map_ram_maps_the_pages_in_order(struct kunit *test)
+{
+	const unsigned int counts[] = { 1, 3, 16, 4 * BITS_PER_LONG };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		struct page **pages = pages_for_test(test, counts[i]);
+		u8 *v = vm_map_ram(pages, counts[i], NUMA_NO_NODE);
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, v, "%u pages", counts[i]);
+		KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(v));
+		KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(v));
+		expect_maps_pages(test, v, pages, counts[i]);
+		vm_unmap_ram(v, counts[i]);
+		expect_unmapped(test, v, counts[i]);
+	}
+}
+
+/*
+ * get_vm_area() reserves an area of the size asked for in the vmalloc
+ * space and maps nothing there; find_vm_area() finds it, and
+ * remove_vm_area() removes it and returns it, after which it is found no
+ * more (kerneldoc of the three). Two areas do not overlap.
+ */
+static void get_vm_area_reserves_space_only(struct kunit *test)
+{
+	const size_t size = 5 * PAGE_SIZE;
+	struct vm_struct *a = get_vm_area(size, VM_MAP);
+	struct vm_struct *b = get_vm_area(size, VM_MAP);
+	unsigned long a_start, b_start;
+	void *addr;
+
+	KUNIT_EXPECT_NOT_NULL(test, a);
+	KUNIT_EXPECT_NOT_NULL(test, b);
+	if (!a || !b) {
+		if (a)
+			free_vm_area(a);
+		if (b)
+			free_vm_area(b);
+		return;
+	}
+	a_start = (unsigned long)a->addr;
+	b_start = (unsigned long)b->addr;
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(a->addr));
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(a->addr));
+	KUNIT_EXPECT_EQ(test, get_vm_area_size(a), size);
+	KUNIT_EXPECT_TRUE(test, a_start + get_vm_area_size(a) <= b_start ||
+			  b_start + get_vm_area_size(b) <= a_start);
+	expect_unmapped(test, a->addr, size / PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, find_vm_area(a->addr), a);
+	KUNIT_EXPECT_PTR_EQ(test, find_vm_area(a->addr + size - 1), a);
+
+	addr = a->addr;
+	KUNIT_EXPECT_PTR_EQ(test, remove_vm_area(addr), a);
+	KUNIT_EXPECT_NULL(test, find_vm_area(addr));
+	kfree(a);
+	KUNIT_EXPECT_PTR_EQ(test, find_vm_area(b->addr), b);
+	free_vm_area(b);
+}
+
+/*
+ * A sparse area (get_vm_area(VM_SPARSE)) has pages mapped into parts of it
+ * by vm_area_map_pages() and unmapped by vm_area_unmap_pages(), the rest
+ * left unmapped (kerneldoc).
+ */
+static void vm_area_map_pages_fills_part_of_a_sparse_area(struct kunit *test)
+{
+	const unsigned int nr = 8, from = 2, mapped = 3;
+	struct page **pages = pages_for_test(test, mapped);
+	struct vm_struct *area = get_vm_area((size_t)nr * PAGE_SIZE, VM_SPARSE);
+	unsigned long start;
+
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	start = (unsigned long)area->addr + from * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, vm_area_map_pages(area, start,
+						start + mapped * PAGE_SIZE,
+						pages), 0);
+	expect_unmapped(test, area->addr, from);
+	expect_maps_pages(test, (u8 *)start, pages, mapped);
+	expect_unmapped(test, (u8 *)start + mapped * PAGE_SIZE,
+			nr - from - mapped);
+	vm_area_unmap_pages(area, start, start + mapped * PAGE_SIZE);
+	expect_unmapped(test, area->addr, nr);
+	free_vm_area(area);
+}
+
+/*
+ * __vmalloc_node() takes an alignment, a node and the caller to record
+ * (kerneldoc): the memory starts at a multiple of the alignment, its
+ * pages are on the node, and the area records the caller.
+ */
+static void vmalloc_node_honours_align_and_caller(struct kunit *test)
+{
+	const void *caller = (const void *)_THIS_IP_;
+	unsigned long align;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		for (align = PAGE_SIZE; align <= 16 * PAGE_SIZE; align <<= 2) {
+			u8 *p = __vmalloc_node(3 * PAGE_SIZE, align, GFP_KERNEL,
+					       nid, caller);
+			struct vm_struct *area;
+
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, align),
+					      "%px not aligned to %lu", p, align);
+			KUNIT_EXPECT_EQ(test, page_to_nid(vmalloc_to_page(p)), nid);
+			area = find_vm_area(p);
+			KUNIT_EXPECT_NOT_NULL(test, area);
+			if (area)
+				KUNIT_EXPECT_PTR_EQ(test, area->caller, caller);
+			vfree(p);
+		}
+	}
+}
+
+/*
+ * vmalloc_user() and vmalloc_32_user() memory is for mapping to user space
+ * (VM_USERMAP, what remap_vmalloc_range() requires); vmalloc_32() and
+ * vmalloc_32_user() take "32bit PA addressable pages" only.
+ */
+static void vmalloc_user_and_32_keep_their_promises(struct kunit *test)
+{
+	const size_t size = 64 * PAGE_SIZE;
+	void *user = vmalloc_user(size), *user32 = vmalloc_32_user(size);
+	void *low = vmalloc_32(size);
+	struct vm_struct *area;
+	unsigned int i, high = 0;
+
+	KUNIT_EXPECT_NOT_NULL(test, user);
+	KUNIT_EXPECT_NOT_NULL(test, user32);
+	KUNIT_EXPECT_NOT_NULL(test, low);
+	if (user) {
+		area = find_vm_area(user);
+		KUNIT_EXPECT_TRUE(test, area && (area->flags & VM_USERMAP));
+	}
+	if (user32) {
+		area = find_vm_area(user32);
+		KUNIT_EXPECT_TRUE(test, area && (area->flags & VM_USERMAP));
+	}
+	for (i = 0; i < size / PAGE_SIZE && user32 && low; i++) {
+		u64 end32 = page_to_phys(vmalloc_to_page(user32 + i * PAGE_SIZE)) +
+			    PAGE_SIZE - 1;
+		u64 end = page_to_phys(vmalloc_to_page(low + i * PAGE_SIZE)) +
+			  PAGE_SIZE - 1;
+
+		if (end32 > DMA_BIT_MASK(32) || end > DMA_BIT_MASK(32))
+			high++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, high, 0, "pages above 4 GiB");
+	vfree(user);
+	vfree(user32);
+	vfree(low);
+}
+
+/*
+ * Booted with nohugevmalloc, which "disables kernel huge vmalloc mappings"
+ * (kernel-parameters.txt), vmalloc_huge() maps small pages however large
+ * the area.
+ */
+static void vmalloc_huge_maps_small_pages_with_nohugevmalloc(struct kunit *test)
+{
+	struct vm_struct *area;
+	void *p;
+
+	if (!IS_ENABLED(CONFIG_HAVE_ARCH_HUGE_VMALLOC))
+		kunit_skip(test, "no huge vmalloc mappings here (HAVE_ARCH_HUGE_VMALLOC)");
+	if (!mm_alloc_boot_option(test, "nohugevmalloc", NULL, NULL, 0))
+		kunit_skip(test, "booted without nohugevmalloc");
+	p = vmalloc_huge(2 * PMD_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vfree_action, p), 0);
+	area = find_vm_area(p);
+	KUNIT_ASSERT_NOT_NULL(test, area);
+#ifdef CONFIG_HAVE_ARCH_HUGE_VMALLOC
+	KUNIT_EXPECT_EQ(test, area->page_order, 0);
+#endif
+}
+
 static struct kunit_case vmalloc_test_cases[] = {
 	KUNIT_CASE_PARAM(vmalloc_is_virtually_contiguous,
 			 vmalloc_size_gen_params),
@@ -866,11 +1157,17 @@ static struct kunit_case vmalloc_test_cases[] = {
 	KUNIT_CASE_SLOW(vmalloc_succeeds_where_fragmentation_defeats_kmalloc),
 	KUNIT_CASE(vmalloc_does_more_page_allocator_work_than_kmalloc),
 	KUNIT_CASE(vmalloc_huge_is_sound_page_by_page),
+	KUNIT_CASE(vmalloc_huge_maps_small_pages_with_nohugevmalloc),
 	KUNIT_CASE(vmalloc_beyond_ram_fails),
 	KUNIT_CASE(vmalloc_array_overflow_fails),
 	KUNIT_CASE(vfree_null_and_atomic),
 	KUNIT_CASE(vrealloc_keeps_contents),
 	KUNIT_CASE(vmalloc_zero_size_fails),
+	KUNIT_CASE(vm_map_ram_maps_the_pages_in_order),
+	KUNIT_CASE(get_vm_area_reserves_space_only),
+	KUNIT_CASE(vm_area_map_pages_fills_part_of_a_sparse_area),
+	KUNIT_CASE(vmalloc_node_honours_align_and_caller),
+	KUNIT_CASE(vmalloc_user_and_32_keep_their_promises),
 	{}
 };
 

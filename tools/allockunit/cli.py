@@ -105,6 +105,17 @@ def parser():
                      help="also build and run the suites with the tree's "
                      'own kunit.py, in the patched private copy')
     pat.add_argument('--timeout', type=int, default=600)
+    cen = sub.add_parser('census', help='the documented allocation '
+                         'interfaces and the cases that check them: '
+                         'docs/contracts.md')
+    cen.add_argument('--kernel', default=source.DEFAULT_KERNEL,
+                     help='Debian kernel source series (%s)'
+                     % ', '.join(source.SUPPORTED_KERNELS))
+    cen.add_argument('--kdir', default='',
+                     help="a kernel tree of the user's, read only")
+    cen.add_argument('--check', action='store_true',
+                     help='write nothing; fail unless docs/contracts.md '
+                     'is current')
     sub.add_parser('test', help="the project's whole test suite")
     return top
 
@@ -146,6 +157,9 @@ def main(argv):
             return patchseries.main(args.kernel, args.kdir or None,
                                     not args.no_check, args.build,
                                     timeout=args.timeout)
+        if args.command == 'census':
+            from . import census
+            return census.run(args.kernel, args.kdir or None, args.check)
         if args.command == 'prepare':
             _, target = runner.prepare(args.kernel, args.arch,
                                        args.kdir or None)

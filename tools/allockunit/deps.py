@@ -29,7 +29,8 @@ ARCH_PACKAGES = {
 # list it with cpio. `make test` installs them before the tool tests start.
 TOOL_TEST_PROGRAMS = {'xz': 'xz-utils', 'gnuplot': 'gnuplot-nox',
                       'make': 'make', 'patch': 'patch', 'git': 'git',
-                      'cpio': 'cpio', 'busybox': 'busybox-static'}
+                      'cpio': 'cpio', 'busybox': 'busybox-static',
+                      'perl': 'perl'}
 
 
 def source_package(kernel):

@@ -201,8 +201,16 @@ def cc_options(arch='um'):
 
 # kunit.py boots QEMU with -m 1024; a later -m wins. More than 2 GiB lets
 # kvmalloc's INT_MAX limit be seen: on a smaller machine vmalloc's own
-# check against totalram_pages() refuses such a size first.
+# check against totalram_pages() refuses such a size first. A 64-bit
+# machine gets more than 4 GiB, so that memory lies both below and above
+# 4 GiB (ZONE_DMA32 and ZONE_NORMAL) and GFP_DMA32 has something to
+# refuse; i386 stays at 3 GiB, all it addresses without PAE.
 QEMU_MEMORY_MB = 3072
+QEMU_MEMORY_MB_64BIT = 5120
+
+
+def qemu_memory_mb(arch):
+    return QEMU_MEMORY_MB if arch == 'i386' else QEMU_MEMORY_MB_64BIT
 
 
 def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
@@ -225,7 +233,7 @@ def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
         if target.arch in CROSS_COMPILE:
             cmd.append('--cross_compile=' + CROSS_COMPILE[target.arch])
     if target.arch != 'um' and subcommand != 'build':
-        cmd.append('--qemu_args=-m %d' % QEMU_MEMORY_MB)
+        cmd.append('--qemu_args=-m %d' % qemu_memory_mb(target.arch))
     cmd += list(extra)
     if filter_glob and subcommand != 'build':
         cmd.append(filter_glob)
@@ -672,7 +680,8 @@ def userspace_run(target, kunitconfig, jobs, timeout, filter_glob,
     initrd = userspace.make_initramfs(os.path.join(
         target.build_dir, 'mm-alloc-initramfs.cpio'), job, modules, args)
     cmd = userspace.boot_command(target.view, target.build_dir, target.arch,
-                                 initrd, params, QEMU_MEMORY_MB)
+                                 initrd, params,
+                                 qemu_memory_mb(target.arch))
     with open(kunit_log, 'a') as f:
         f.write('Running tests with:\n$ %s\n' % ' '.join(cmd))
     log('booting with a userspace that does: %s' % job)

@@ -2,7 +2,8 @@
 """`make test`: the project's whole test suite, ending in one count line.
 
 Stages, each timed: the tool tests (unittest), the GitHub workflow
-validator, checkpatch --strict on every C file, `make run` on UML with the
+validator, checkpatch --strict on every C file, the census of documented
+allocation interfaces (docs/contracts.md), `make run` on UML with the
 default kernel (each KUnit case counts), checks that the unpacked tree was
 left untouched and that no splat hit the kernel log during the tests, a W=1
 build of the suites, then `make run` on UML 6.1 and on x86_64 6.12 (QEMU),
@@ -183,6 +184,28 @@ def kunit_results(tally, target):
               not during, '; '.join(during[:3]))
 
 
+def census_check(tally, tree):
+    """Every allocation interface the tree documents has a row in
+    docs/contracts.txt, every case a row names exists and names it, and
+    docs/contracts.md is what make census writes."""
+    from . import census
+    try:
+        problems = census.main(tree, '.'.join(map(str, source.tree_version(
+            tree))), write=False)
+    except UserError as e:
+        problems = [str(e)]
+    rows = [p for p in problems if 'has no row' in p]
+    cases = [p for p in problems if 'no case' in p or 'never names' in p]
+    other = [p for p in problems if p not in rows + cases]
+    tally.add('census: every documented allocation interface has a row',
+              not rows, '; '.join(rows[:3]) + (' ...' if len(rows) > 3
+                                                 else ''))
+    tally.add('census: each case a row names exists and calls it',
+              not cases, '; '.join(cases[:3]))
+    tally.add('census: docs/contracts.md is current', not other,
+              '; '.join(other[:3]))
+
+
 def w1_build(tally, target, what='built in'):
     """Compile the suites again with W=1 and demand no warning: in the
     build folder of `target`, whose configuration builds them in or as
@@ -257,6 +280,10 @@ def main():
     t = stage('checkpatch --strict')
     checkpatch(tally, tree)
     times.append(('checkpatch', time.monotonic() - t))
+
+    t = stage('census of the documented allocation interfaces (%s)' % KERNEL)
+    census_check(tally, tree)
+    times.append(('census', time.monotonic() - t))
 
     t = stage('regression patches apply to %s' % KERNEL)
     regression_patches(tally, tree)

@@ -283,13 +283,15 @@ class CommandLineTest(TempDirTest):
 
 
 class KunitCommandTest(TempDirTest):
-    def test_qemu_gets_more_than_2_gib_and_uml_is_left_alone(self):
-        for arch, want in (('x86_64', True), ('um', False)):
+    def test_qemu_gets_memory_above_4_gib_and_uml_is_left_alone(self):
+        for arch, want in (('x86_64', '-m 5120'), ('i386', '-m 3072'),
+                           ('um', None)):
             for sub in ('run', 'exec'):
                 target = runner.Target('6.12', arch, self.tmp)
                 cmd = runner.kunit_command(target, 'k', 2, 300, '', (), sub)
-                self.assertEqual('--qemu_args=-m 3072' in cmd, want,
-                                 (arch, sub))
+                qemu = [c for c in cmd if c.startswith('--qemu_args')]
+                self.assertEqual(qemu, ['--qemu_args=' + want] if want
+                                 else [], (arch, sub))
 
 
 class KconfigExtrasTest(TempDirTest):
