@@ -195,12 +195,7 @@ def edit(rel, text):
             text = apply_redirect(text, r)
     for e in EXPORTS:
         if e.path == rel:
-            try:
-                text = apply_export(text, e)
-            except HookError:
-                # Not in this kernel (vm_area_map_pages() before 6.9, say):
-                # the case that calls it skips there, or is built in.
-                pass
+            text = apply_export(text, e)
     return text
 
 

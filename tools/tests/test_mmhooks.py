@@ -76,6 +76,27 @@ def add_mm_files(root):
         \treturn NULL;
         }
 
+        struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
+        {
+        \treturn NULL;
+        }
+
+        struct vm_struct *remove_vm_area(const void *addr)
+        {
+        \treturn NULL;
+        }
+
+        int vm_area_map_pages(struct vm_struct *area, unsigned long start,
+        \t\t      unsigned long end, struct page **pages)
+        {
+        \treturn 0;
+        }
+
+        void vm_area_unmap_pages(struct vm_struct *area, unsigned long start,
+        \t\t\t unsigned long end)
+        {
+        }
+
         ''') + VMALLOC_TAIL)
     write(os.path.join(root, 'mm/page_alloc.c'), textwrap.dedent('''\
         #include <linux/mm.h>
@@ -83,6 +104,20 @@ def add_mm_files(root):
 
         void drain_all_pages(struct zone *zone)
         {
+        }
+
+        struct page *alloc_contig_pages_noprof(unsigned long nr_pages, gfp_t gfp_mask,
+        \t\t\t\t       int nid, nodemask_t *nodemask)
+        {
+        \treturn NULL;
+        }
+        '''))
+    write(os.path.join(root, 'mm/percpu.c'), textwrap.dedent('''\
+        #include <linux/percpu.h>
+
+        phys_addr_t per_cpu_ptr_to_phys(void *addr)
+        {
+        \treturn 0;
         }
         '''))
     write(os.path.join(root, 'mm/mmzone.c'), textwrap.dedent('''\

@@ -26,7 +26,7 @@ class ToolTestPrerequisitesTest(unittest.TestCase):
             selftest.tool_tests(selftest.Tally())
         self.assertEqual(order[0], ('ensure', [
             'busybox-static', 'cpio', 'git', 'gnuplot-nox', 'make', 'patch',
-            'xz-utils']))
+            'perl', 'xz-utils']))
         self.assertEqual(order[1], ('discover',))
 
 
