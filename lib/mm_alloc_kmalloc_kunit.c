@@ -874,9 +874,12 @@ struct obj_flex {
 static void kmalloc_obj_sizes_by_type(struct kunit *test)
 {
 	struct obj_flex *one, *many, *flex;
-	size_t huge = SIZE_MAX / 2;
+	/* counts whose products wrap round to a few bytes, not to SIZE_MAX */
+	size_t wraps = SIZE_MAX / sizeof(*many) + 2;
+	size_t items_wrap = SIZE_MAX / sizeof(flex->items[0]) + 2;
 
-	OPTIMIZER_HIDE_VAR(huge);
+	OPTIMIZER_HIDE_VAR(wraps);
+	OPTIMIZER_HIDE_VAR(items_wrap);
 	one = kmalloc_obj(*one);
 	many = kmalloc_objs(*many, 10);
 	flex = kmalloc_flex(*flex, items, 9, GFP_KERNEL | __GFP_ZERO);
@@ -897,10 +900,11 @@ static void kmalloc_obj_sizes_by_type(struct kunit *test)
 	kfree(many);
 	kfree(flex);
 
-	many = kmalloc_objs(*many, huge, GFP_KERNEL | __GFP_NOWARN);
+	many = kmalloc_objs(*many, wraps, GFP_KERNEL | __GFP_NOWARN);
 	KUNIT_EXPECT_NULL(test, many);
 	kfree(many);
-	flex = kmalloc_flex(*flex, items, huge, GFP_KERNEL | __GFP_NOWARN);
+	flex = kmalloc_flex(*flex, items, items_wrap,
+			    GFP_KERNEL | __GFP_NOWARN);
 	KUNIT_EXPECT_NULL(test, flex);
 	kfree(flex);
 }
@@ -956,15 +960,16 @@ static void kstrdup_and_kmemdup_copy_exactly(struct kunit *test)
 static void kmemdup_array_copies_or_refuses(struct kunit *test)
 {
 	u32 array[5] = { 1, 2, 3, 4, 5 };
-	size_t huge = SIZE_MAX / 2;
+	/* count * size wraps round to 4 bytes: only the overflow check refuses */
+	size_t wraps = SIZE_MAX / sizeof(*array) + 2;
 	u32 *a;
 
-	OPTIMIZER_HIDE_VAR(huge);
+	OPTIMIZER_HIDE_VAR(wraps);
 	a = kmemdup_array(array, ARRAY_SIZE(array), sizeof(*array), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_EXPECT_EQ(test, memcmp(a, array, sizeof(array)), 0);
 	kfree(a);
-	a = kmemdup_array(array, huge, sizeof(*array), GFP_KERNEL | __GFP_NOWARN);
+	a = kmemdup_array(array, wraps, sizeof(*array), GFP_KERNEL | __GFP_NOWARN);
 	KUNIT_EXPECT_NULL(test, a);
 	kfree(a);
 }

@@ -419,18 +419,25 @@ static void kmem_cache_create_args_are_honoured(struct kunit *test)
 	};
 	struct freeptr_object *o;
 	struct kmem_cache *s;
-	u8 *p;
+	u8 *held[3];
+	unsigned int i;
 
 	s = __kmem_cache_create_args("kunit_cache_args", 72, &args, 0);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							kmem_cache_destroy_action,
 							s), 0);
-	p = kmem_cache_alloc(s, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 128));
-	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p, PATTERN, 72), NULL);
-	kmem_cache_free(s, p);
+	/* the first object of a slab is aligned anyway: look at several */
+	for (i = 0; i < ARRAY_SIZE(held); i++) {
+		held[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, held[i]);
+		if (!held[i])
+			break;
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)held[i], 128),
+				      "object %u at %px", i, held[i]);
+		KUNIT_EXPECT_PTR_EQ(test, memchr_inv(held[i], PATTERN, 72), NULL);
+	}
+	kmem_cache_free_bulk(s, i, (void **)held);
 
 	s = __kmem_cache_create_args("kunit_cache_freeptr", sizeof(*o), &rcu,
 				     SLAB_TYPESAFE_BY_RCU);

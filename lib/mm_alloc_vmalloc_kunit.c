@@ -1053,29 +1053,44 @@ static void vm_area_map_pages_fills_part_of_a_sparse_area(struct kunit *test)
 /*
  * __vmalloc_node() takes an alignment, a node and the caller to record
  * (kerneldoc): the memory starts at a multiple of the alignment, its
- * pages are on the node, and the area records the caller.
+ * pages are on the node, and the area records the caller. Several areas
+ * are held at once, two pages each (three with the guard page), so that
+ * an ignored alignment cannot pass by where the first free gap happens
+ * to start.
  */
+#define NODE_ALIGN_AREAS 4
+
 static void vmalloc_node_honours_align_and_caller(struct kunit *test)
 {
 	const void *caller = (const void *)_THIS_IP_;
+	u8 *held[NODE_ALIGN_AREAS];
 	unsigned long align;
-	int nid;
+	int nid, i;
 
 	for_each_node_state(nid, N_MEMORY) {
 		for (align = PAGE_SIZE; align <= 16 * PAGE_SIZE; align <<= 2) {
-			u8 *p = __vmalloc_node(3 * PAGE_SIZE, align, GFP_KERNEL,
-					       nid, caller);
-			struct vm_struct *area;
+			for (i = 0; i < NODE_ALIGN_AREAS; i++)
+				held[i] = __vmalloc_node(2 * PAGE_SIZE, align,
+							 GFP_KERNEL, nid, caller);
+			for (i = 0; i < NODE_ALIGN_AREAS; i++) {
+				u8 *p = held[i];
+				struct vm_struct *area;
 
-			KUNIT_ASSERT_NOT_NULL(test, p);
-			KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, align),
-					      "%px not aligned to %lu", p, align);
-			KUNIT_EXPECT_EQ(test, page_to_nid(vmalloc_to_page(p)), nid);
-			area = find_vm_area(p);
-			KUNIT_EXPECT_NOT_NULL(test, area);
-			if (area)
-				KUNIT_EXPECT_PTR_EQ(test, area->caller, caller);
-			vfree(p);
+				KUNIT_EXPECT_NOT_NULL(test, p);
+				if (!p)
+					continue;
+				KUNIT_EXPECT_TRUE_MSG(test,
+						      IS_ALIGNED((unsigned long)p, align),
+						      "%px not aligned to %lu", p, align);
+				KUNIT_EXPECT_EQ(test, page_to_nid(vmalloc_to_page(p)),
+						nid);
+				area = find_vm_area(p);
+				KUNIT_EXPECT_NOT_NULL(test, area);
+				if (area)
+					KUNIT_EXPECT_PTR_EQ(test, area->caller, caller);
+			}
+			for (i = 0; i < NODE_ALIGN_AREAS; i++)
+				vfree(held[i]);
 		}
 	}
 }
