@@ -46,7 +46,7 @@ RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
 	--timeout='$(TIMEOUT)' $(if $(PROFILE),--profile='$(PROFILE)') \
 	$(if $(PAGES),--pages='$(PAGES)')
 
-.PHONY: help run test bench bench-compare regressions prepare bisect patch census clean
+.PHONY: help run test bench bench-compare regressions prepare bisect patch census coverage clean
 
 help:
 	@echo 'make run    build and run every suite with kunit.py (UML, $(KERNEL))'
@@ -62,9 +62,11 @@ help:
 	@echo '            build/patch/<kernel>/, checked (PATCH_BUILD=1: also run it there)'
 	@echo 'make census the documented allocation interfaces of KERNEL or KDIR and the'
 	@echo '            cases that check each: docs/contracts.md (CHECK=1: only check it)'
+	@echo 'make coverage  gcov on UML: lines, branches and exported functions of the'
+	@echo '            allocators the suites reach, beside the in-tree suites (build/coverage/)'
 	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64|arm64|i386  KDIR=/path/to/linux'
 	@echo '            PROFILE=default|kasan|debug|hardened|kfence|kmemleak|modules|rt|'
-	@echo '                    boot-options'
+	@echo '                    boot-options|coverage'
 	@echo '            PAGES=4k|16k|64k (ARCH=arm64)'
 	@echo '            FILTER=suite.case*  TIMEOUT=seconds  BENCH_RUNS=2'
 	@echo '            TEST_MATRIX="6.1-um 6.12-x86_64 6.12-um-kasan" (added to 6.12-um)'
@@ -106,6 +108,10 @@ patch:
 census:
 	@$(TOOL) census --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
 		$(if $(filter 1,$(CHECK)),--check)
+
+coverage:
+	@$(TOOL) coverage --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
+		--timeout='$(TIMEOUT)'
 
 test:
 	@TEST_MATRIX='$(TEST_MATRIX)' PATCH_BUILD='$(PATCH_BUILD)' $(TOOL) test

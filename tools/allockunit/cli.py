@@ -116,6 +116,16 @@ def parser():
     cen.add_argument('--check', action='store_true',
                      help='write nothing; fail unless docs/contracts.md '
                      'is current')
+    cov = sub.add_parser('coverage', help='lines, branches and exported '
+                         'functions of the allocators the suites reach '
+                         '(gcov on UML), beside the in-tree suites')
+    cov.add_argument('--kernel', default=source.DEFAULT_KERNEL,
+                     help='Debian kernel source series (%s)'
+                     % ', '.join(source.SUPPORTED_KERNELS))
+    cov.add_argument('--kdir', default='',
+                     help="a kernel tree of the user's, never modified")
+    cov.add_argument('--timeout', type=int, default=600,
+                     help='seconds for each boot')
     sub.add_parser('test', help="the project's whole test suite")
     return top
 
@@ -160,6 +170,9 @@ def main(argv):
         if args.command == 'census':
             from . import census
             return census.run(args.kernel, args.kdir or None, args.check)
+        if args.command == 'coverage':
+            from . import coverage
+            return coverage.run(args.kernel, args.kdir or None, args.timeout)
         if args.command == 'prepare':
             _, target = runner.prepare(args.kernel, args.arch,
                                        args.kdir or None)
