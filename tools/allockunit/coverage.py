@@ -32,6 +32,7 @@ import time
 
 from . import UserError
 from . import deps
+from . import profiles
 from . import runner
 
 PROFILE = 'coverage'
@@ -230,6 +231,45 @@ def _capture(build_dir, info, log_path):
     if done.returncode != 0 or not os.path.isfile(info):
         raise UserError('lcov could not read the counters (see %s)'
                         % log_path)
+    if os.path.getsize(info) == 0:
+        raise UserError('the kernel wrote no .gcda counters into %s/mm '
+                        '(see %s)' % (build_dir, log_path))
+
+
+FINI = '*(.fini_array)'
+FINI_FIXED = '*(SORT_BY_INIT_PRIORITY(.fini_array.*)) *(.fini_array)'
+
+
+def fix_fini_array(lds_text):
+    """UML's linker scripts (arch/um/kernel/dyn.lds.S, common.lds.S)
+    keep only .fini_array, not the .fini_array.00100 where gcc puts the
+    destructor that writes the .gcda files: the counters are never
+    written. The preprocessed script in the build folder gets the
+    prioritised sections too; the kernel tree is not touched."""
+    if '.fini_array.*' in lds_text:
+        return lds_text
+    return lds_text.replace(FINI, FINI_FIXED)
+
+
+def _relink_with_fini_array(target, log_path, log):
+    lds = os.path.join(target.build_dir, 'arch', 'um', 'kernel',
+                       'vmlinux.lds')
+    with open(lds, encoding='utf-8') as f:
+        text = f.read()
+    fixed = fix_fini_array(text)
+    if fixed == text:
+        return
+    with open(lds, 'w', encoding='utf-8') as f:
+        f.write(fixed)
+    log('relinking with .fini_array.* in the linker script (UML drops '
+        'the destructor that writes the counters)')
+    with open(log_path, 'a') as out:
+        status, _ = runner.fast_build(target, os.cpu_count() or 1,
+                                      log_path, out=out,
+                                      make=profiles.make_options(PROFILE))
+    if status != 0:
+        raise UserError('relinking the coverage kernel failed (see %s)'
+                        % log_path)
 
 
 def _boot(target, args, log_path, timeout):
@@ -265,8 +305,8 @@ def run(kernel, kdir=None, timeout=600, log=print):
     lcov_log = os.path.join(out_dir, 'lcov.log')
     if os.path.isdir(target.build_dir):
         _clear_counters(target.build_dir)
-    log('[1/%d] building with gcov and running the mm_alloc suites '
-        '(make run PROFILE=coverage)' % (2 + len(IN_TREE)))
+    log('[1/%d] building with gcov and running the suites once '
+        '(make run PROFILE=coverage)' % (3 + len(IN_TREE)))
     status = runner.run(kernel, 'um', kdir, OWN_GLOB, timeout,
                         profile=PROFILE, log=log)
     if not os.path.isfile(os.path.join(target.build_dir, 'linux')):
@@ -275,15 +315,20 @@ def run(kernel, kdir=None, timeout=600, log=print):
     if status not in (0, 1):
         log('note: the mm_alloc run ended with exit status %d; its '
             'counters are used as they are' % status)
-    infos = {'mm_alloc': os.path.join(out_dir, 'mm_alloc.info')}
-    _capture(target.build_dir, infos['mm_alloc'], lcov_log)
-    boots = [('boot', NO_CASE_GLOB)] + [('in-tree-' + s, s) for s in IN_TREE]
+    _relink_with_fini_array(target, os.path.join(out_dir, 'build.log'), log)
+    own_args = ['kunit.filter_glob=' + OWN_GLOB] + runner.DESTRUCTIVE_ARGS
+    if runner.has_attribute_filter(tree):
+        own_args.append('kunit.filter=module!=' + runner.BENCH_MODULE)
+    boots = [('mm_alloc', own_args), ('boot', ['kunit.filter_glob=' +
+                                               NO_CASE_GLOB])]
+    boots += [('in-tree-' + s, ['kunit.filter_glob=' + s]) for s in IN_TREE]
     tmpdir = runner.uml_tmpdir(log)
     if tmpdir:
         os.environ['TMPDIR'] = tmpdir
-    for number, (name, glob) in enumerate(boots, 2):
+    infos = {}
+    for number, (name, args) in enumerate(boots, 2):
         _clear_counters(target.build_dir)
-        passed, failed = _boot(target, ['kunit.filter_glob=' + glob],
+        passed, failed = _boot(target, args,
                                os.path.join(out_dir, name + '.log'), timeout)
         log('[%d/%d] %s: %d passed, %d failed (%s.log)'
             % (number, 1 + len(boots), name, passed, failed, name))

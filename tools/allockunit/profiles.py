@@ -16,7 +16,9 @@ A `# boot: <args>` comment adds kernel command-line arguments; a
 `# timeout: <seconds>` comment raises TIMEOUT to at least that (debug
 options make a run several times slower); a `# userspace: <job>` comment
 boots the kernel with a small userspace that does the job after the
-built-in suites (userspace.py: load-modules, kmemleak-scan).
+built-in suites (userspace.py: load-modules, kmemleak-scan); a
+`# make: VAR=value` comment adds a make variable to every build of the
+profile (kunit.py's --make_options and the runner's own rebuilds).
 """
 
 import os
@@ -34,6 +36,7 @@ _ARCH = re.compile(r'^#\s*arch:\s*(.+)$')
 _BOOT = re.compile(r'^#\s*boot:\s*(.+)$')
 _TIMEOUT = re.compile(r'^#\s*timeout:\s*(\d+)\s*$')
 _USERSPACE = re.compile(r'^#\s*userspace:\s*(\S+)\s*$')
+_MAKE = re.compile(r'^#\s*make:\s*(\S+=\S*)\s*$')
 _CONFIG = re.compile(r'^\s*(?:menu)?config\s+(\w+)\s*$', re.M)
 
 
@@ -85,6 +88,16 @@ def userspace_job(name, configs=CONFIGS):
         found = [m.group(1) for m in map(_USERSPACE.match,
                                          (line.strip() for line in f)) if m]
     return found[0] if found else None
+
+
+def make_options(name, configs=CONFIGS):
+    """The make variables profile `name` adds (its `# make:` lines)."""
+    path = os.path.join(configs, (name or DEFAULT) + '.config')
+    if not os.path.isfile(path):
+        return []
+    with open(path, encoding='utf-8') as f:
+        return [m.group(1) for m in map(_MAKE.match,
+                                        (line.strip() for line in f)) if m]
 
 
 def min_timeout(name, configs=CONFIGS):

@@ -214,7 +214,7 @@ def qemu_memory_mb(arch):
 
 
 def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
-                  extra=(), subcommand='run'):
+                  extra=(), subcommand='run', make=()):
     """kunit.py run (configure, build, boot), exec (boot only) or build
     (configure and build)."""
     cmd = [sys.executable, '-B',
@@ -230,6 +230,7 @@ def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
     if subcommand in ('run', 'build'):
         cmd += ['--kunitconfig=' + kunitconfig, '--jobs=%d' % jobs]
         cmd += ['--make_options=' + o for o in cc_options(target.arch)]
+        cmd += ['--make_options=' + o for o in make]
         if target.arch in CROSS_COMPILE:
             cmd.append('--cross_compile=' + CROSS_COMPILE[target.arch])
     if target.arch != 'um' and subcommand != 'build':
@@ -290,12 +291,12 @@ def run_teed(cmd, log_path, on_line, append=False):
             raise
 
 
-def fast_build(target, jobs, log_file, out=None):
+def fast_build(target, jobs, log_file, out=None, make=()):
     """make all in the build folder; returns (status, output lines)."""
     out = out or sys.stdout
     cmd = ['make', '-C', target.view, 'O=' + target.build_dir,
            'ARCH=' + target.arch, '--jobs=%d' % jobs, 'all']
-    cmd += cc_options(target.arch)
+    cmd += cc_options(target.arch) + list(make)
     if target.arch in CROSS_COMPILE:
         cmd.append('CROSS_COMPILE=' + CROSS_COMPILE[target.arch])
     out.write('Building with: %s\n' % ' '.join(cmd))
@@ -589,10 +590,11 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
             log('PROFILE=%s: TIMEOUT raised from %d to %d s' % (profile, timeout,
                                                              least))
             timeout = least
+        make = profiles.make_options(profile)
         boot = profiles.boot_args(profile)
         if boot:
             extra = ['--kernel_args=' + a for a in boot] + list(extra)
-        stamp = config_stamp(kunitconfig, kconfig_add, arch)
+        stamp = config_stamp(kunitconfig, kconfig_add + make, arch)
         fast = config_is_current(target, stamp)
         if not fast and os.path.exists(_stamp_path(target)):
             os.unlink(_stamp_path(target))
@@ -614,7 +616,8 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
                     job, log)
             elif fast:
                 open(kunit_log, 'w').close()
-                status, held = (fast_build(target, jobs, kunit_log)
+                status, held = (fast_build(target, jobs, kunit_log,
+                                           make=make)
                                 if build else (0, []))
                 if status == 0:
                     status, held = stream(kunit_command(
@@ -623,7 +626,8 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
             else:
                 status, held = stream(kunit_command(
                     target, kunitconfig, jobs, timeout, filter_glob,
-                    kconfig_add + list(extra)), kunit_log, progress)
+                    kconfig_add + list(extra), make=make), kunit_log,
+                    progress)
         except KeyboardInterrupt:
             interrupted, status, held = True, 130, []
         finally:

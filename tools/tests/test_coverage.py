@@ -119,3 +119,14 @@ class CoverageTest(TempDirTest):
         self.assertEqual(coverage.exported(
             'EXPORT_SYMBOL_IF_KUNIT(a);\nEXPORT_SYMBOL_GPL(b);\n'
             ' EXPORT_SYMBOL(indented);\n'), ['a', 'b'])
+
+
+class FiniArrayTest(TempDirTest):
+    def test_prioritised_destructors_are_linked(self):
+        lds = ('  .fini_array : {\n __fini_array_start = .;\n'
+               ' *(.fini_array)\n __fini_array_end = .;\n  }\n'
+               '  .fini_array : { *(.fini_array) }\n')
+        fixed = coverage.fix_fini_array(lds)
+        self.assertEqual(fixed.count('SORT_BY_INIT_PRIORITY(.fini_array.*)'),
+                         2)
+        self.assertEqual(coverage.fix_fini_array(fixed), fixed)

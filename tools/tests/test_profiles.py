@@ -13,6 +13,7 @@ FRAGMENT = """\
 # a profile for the tests
 # boot: fence.on=1 quiet
 # timeout: 900
+# make: KCFLAGS=-Dname=other_name
 # arch: x86_64 arm64
 CONFIG_KFENCE=y
 CONFIG_NEW_ONLY=y
@@ -39,6 +40,19 @@ class ProfileTest(unittest.TestCase):
         self.assertEqual(profiles.boot_args('fence', self.dir),
                          ['fence.on=1', 'quiet'])
         self.assertEqual(profiles.boot_args('default', self.dir), [])
+
+    def test_make_lines_are_make_variables(self):
+        self.assertEqual(profiles.make_options('fence', self.dir),
+                         ['KCFLAGS=-Dname=other_name'])
+        self.assertEqual(profiles.make_options('default', self.dir), [])
+
+    def test_make_variables_reach_both_builds(self):
+        target = runner.Target('6.12', 'um', root='/b')
+        cmd = runner.kunit_command(target, '/k', 2, 60, make=['A=1'])
+        self.assertIn('--make_options=A=1', cmd)
+        cmd = runner.kunit_command(target, '/k', 2, 60, subcommand='exec',
+                                   make=['A=1'])
+        self.assertNotIn('--make_options=A=1', cmd)
 
     def test_timeout_line_is_a_minimum(self):
         self.assertEqual(profiles.min_timeout('fence', self.dir), 900)
