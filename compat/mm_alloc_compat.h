@@ -172,7 +172,8 @@ static inline size_t mm_alloc_compat_roundup(size_t size)
 
 /*
  * The suites' newer interfaces, each skipped where the kernel lacks it:
- * kvmemdup() (after 6.1), mempool_alloc_preallocated() (6.8), kmemdup_array() (6.9), sparse vmalloc
+ * kvmemdup() (after 6.1), mempool_create_kvmalloc_pool() (6.7),
+ * mempool_alloc_preallocated() (6.8), kmemdup_array() (6.9), sparse vmalloc
  * areas (6.9), kmem_buckets (6.11), struct kmem_cache_args (6.12), the
  * kmalloc_obj() family (6.12.y), and kmem_dump_obj()'s answer (6.5).
  */
@@ -181,6 +182,14 @@ static inline size_t mm_alloc_compat_roundup(size_t size)
 	(void)(src); (void)(len); (void)(gfp);				\
 	mm_alloc_compat_skip("kvmemdup() arrived after 6.1");		\
 	(void *)NULL;							\
+})
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#define mempool_create_kvmalloc_pool(min_nr, size) ({			\
+	(void)(min_nr); (void)(size);					\
+	mm_alloc_compat_skip("mempool_create_kvmalloc_pool() arrived in 6.7"); \
+	(mempool_t *)NULL;						\
 })
 #endif
 

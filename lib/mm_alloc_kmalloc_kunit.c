@@ -357,6 +357,30 @@ static void kmalloc_is_aligned(struct kunit *test)
 			    divisor);
 }
 
+/*
+ * The same rules for a size known when the caller is compiled: kmalloc()
+ * then picks its path at compile time, and a constant size above
+ * KMALLOC_MAX_CACHE_SIZE goes straight to the page allocator (slab.h).
+ * A power-of-two size is aligned to itself, any other size to its largest
+ * power-of-two divisor, and ksize() covers the size (kmalloc kerneldoc).
+ */
+static void kmalloc_constant_large_sizes_follow_the_rules(struct kunit *test)
+{
+	u8 *p;
+
+	p = kmalloc(4 * KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 4 * KMALLOC_MAX_CACHE_SIZE));
+	KUNIT_EXPECT_GE(test, ksize(p), 4 * KMALLOC_MAX_CACHE_SIZE);
+	kfree(p);
+
+	p = kmalloc(3 * KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, KMALLOC_MAX_CACHE_SIZE));
+	KUNIT_EXPECT_GE(test, ksize(p), 3 * KMALLOC_MAX_CACHE_SIZE);
+	kfree(p);
+}
+
 static void *kmalloc_plain(size_t size)
 {
 	return mm_alloc_kmalloc_one_site(size, GFP_KERNEL);
@@ -1121,6 +1145,7 @@ static struct kunit_case kmalloc_test_cases[] = {
 			 size_gen_params),
 	KUNIT_CASE_PARAM(kmalloc_large_uses_page_allocator, size_gen_params),
 	KUNIT_CASE_PARAM(kmalloc_is_aligned, size_gen_params),
+	KUNIT_CASE(kmalloc_constant_large_sizes_follow_the_rules),
 	KUNIT_CASE_PARAM(kmalloc_zeroes_on_dirty_reuse, size_gen_params),
 	KUNIT_CASE(kmalloc_reuse_is_wiped_when_configured),
 	KUNIT_CASE_PARAM(kmalloc_size_roundup_at_the_extremes,

@@ -18,11 +18,14 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "mm_alloc_counters.h"
 #include "mm_alloc_kunit.h"
 
 #define MIN_NR		4
+#define MM_ALLOC_POOL_PATTERN	0xa7
 #define ELEMENT_SIZE	96
 
 /* The backing allocator of a pool: kmalloc, counted, failing on demand. */
@@ -287,6 +290,107 @@ static void mempool_create_node_uses_the_node(struct kunit *test)
 			MIN_NR * num_node_state(N_MEMORY));
 }
 
+static void pool_ctor(void *obj)
+{
+	memset(obj, MM_ALLOC_POOL_PATTERN, ELEMENT_SIZE);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(mempool_destroy_action, mempool_destroy,
+			    mempool_t *);
+KUNIT_DEFINE_ACTION_WRAPPER(pool_cache_destroy_action, kmem_cache_destroy,
+			    struct kmem_cache *);
+
+/* A pool made by one of mempool.h's constructors, destroyed at the end. */
+static void destroy_with_test(struct kunit *test, mempool_t *pool)
+{
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							mempool_destroy_action,
+							pool), 0);
+}
+
+/*
+ * The pools mempool.h builds on the standard allocators hand out what
+ * their pool_data names: mempool_create_slab_pool() objects of the cache
+ * (its constructor has run on them), mempool_create_kmalloc_pool()
+ * kmalloc memory of at least the size, mempool_create_page_pool() blocks
+ * of 2^order pages, its reserve taken from the page allocator when the
+ * pool is made (mm/mempool.c). The block size is counted in free pages:
+ * a reserve of order-0 pages would take a sixteenth of it, noise a few
+ * pages.
+ */
+static void mempool_standard_pools_serve_their_kind(struct kunit *test)
+{
+	const unsigned int order = 4;
+	struct mm_alloc_counters before, after;
+	struct kmem_cache *cache;
+	mempool_t *pool;
+	struct page *page;
+	long taken;
+	u8 *p;
+
+	cache = kmem_cache_create("mm_alloc_pool", ELEMENT_SIZE, 0, 0, pool_ctor);
+	KUNIT_ASSERT_NOT_NULL(test, cache);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							pool_cache_destroy_action,
+							cache), 0);
+	pool = mempool_create_slab_pool(MIN_NR, cache);
+	destroy_with_test(test, pool);
+	p = mempool_alloc(pool, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p, MM_ALLOC_POOL_PATTERN,
+					     ELEMENT_SIZE), NULL);
+	mempool_free(p, pool);
+
+	pool = mempool_create_kmalloc_pool(MIN_NR, ELEMENT_SIZE);
+	destroy_with_test(test, pool);
+	p = mempool_alloc(pool, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_GE(test, ksize(p), ELEMENT_SIZE);
+	mempool_free(p, pool);
+
+	if (!mm_alloc_size_is_modest(MIN_NR * (PAGE_SIZE << order)))
+		kunit_skip(test, "a reserve of %d order-%u blocks is not modest here",
+			   MIN_NR, order);
+	mm_alloc_read_counters(&before);
+	pool = mempool_create_page_pool(MIN_NR, order);
+	mm_alloc_read_counters(&after);
+	destroy_with_test(test, pool);
+	taken = before.free_pages - after.free_pages;
+	KUNIT_EXPECT_GE_MSG(test, taken, (long)(MIN_NR << order) / 2,
+			    "a reserve of %d order-%u blocks took %ld pages",
+			    MIN_NR, order, taken);
+	page = mempool_alloc(pool, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	mempool_free(page, pool);
+}
+
+/*
+ * mempool_create_kvmalloc_pool() hands out kvmalloc memory of at least
+ * the size, kmalloc or vmalloc as kvmalloc() chooses, and frees it with
+ * kvfree() (mempool.h, mm/mempool.c).
+ */
+static void mempool_kvmalloc_pool_serves_any_size(struct kunit *test)
+{
+	const size_t sizes[] = { ELEMENT_SIZE, 4 * PAGE_SIZE + 1 };
+	mempool_t *pool;
+	unsigned int i;
+	u8 *p;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		pool = mempool_create_kvmalloc_pool(MIN_NR, sizes[i]);
+		destroy_with_test(test, pool);
+		p = mempool_alloc(pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		if (is_vmalloc_addr(p))
+			KUNIT_EXPECT_GE(test, get_vm_area_size(find_vm_area(p)),
+					sizes[i]);
+		else
+			KUNIT_EXPECT_GE(test, ksize(p), sizes[i]);
+		mempool_free(p, pool);
+	}
+}
+
 static struct kunit_case mm_alloc_mempool_test_cases[] = {
 	KUNIT_CASE(mempool_init_fills_the_reserve),
 	KUNIT_CASE(mempool_alloc_falls_back_to_the_reserve),
@@ -294,6 +398,8 @@ static struct kunit_case mm_alloc_mempool_test_cases[] = {
 	KUNIT_CASE(mempool_resize_changes_the_reserve),
 	KUNIT_CASE(mempool_alloc_preallocated_uses_only_the_reserve),
 	KUNIT_CASE(mempool_create_node_uses_the_node),
+	KUNIT_CASE(mempool_standard_pools_serve_their_kind),
+	KUNIT_CASE(mempool_kvmalloc_pool_serves_any_size),
 	{}
 };
 

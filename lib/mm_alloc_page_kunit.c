@@ -23,6 +23,7 @@
 
 #include "mm_alloc_counters.h"
 #include "mm_alloc_kunit.h"
+#include "mm_alloc_reuse.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -83,6 +84,62 @@ static void alloc_pages_exact_takes_only_what_it_needs(struct kunit *test)
 	KUNIT_EXPECT_LE_MSG(test, abs(left), margin,
 			    "free_pages_exact() left %ld of %lu pages out",
 			    left, nr);
+}
+
+static void *page_plain(size_t size)
+{
+	return (void *)__get_free_page(GFP_KERNEL);
+}
+
+static void *page_zeroed(size_t size)
+{
+	return (void *)get_zeroed_page(GFP_KERNEL);
+}
+
+static void page_free(const void *p)
+{
+	free_page((unsigned long)p);
+}
+
+static const struct mm_alloc_zeroing page_zeroing = {
+	"get_zeroed_page", page_plain, page_zeroed, page_free,
+};
+
+/*
+ * get_zeroed_page() returns a zeroed page (memory-allocation.rst; it is
+ * __get_free_page() with __GFP_ZERO), shown on a page just freed full of
+ * a pattern.
+ */
+static void get_zeroed_page_zeroes_on_dirty_reuse(struct kunit *test)
+{
+	void *p = mm_alloc_dirty_reuse(test, &page_zeroing, PAGE_SIZE);
+
+	if (!p)
+		kunit_skip(test, "get_zeroed_page() never reused a page just freed");
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p, 0, PAGE_SIZE), NULL);
+	free_page((unsigned long)p);
+}
+
+/*
+ * folio_alloc() allocates a folio of 2^order pages (gfp.h): the folio
+ * reports that order, size and page count, holds one reference, and
+ * folio_put() frees it.
+ */
+static void folio_alloc_has_the_order(struct kunit *test)
+{
+	unsigned int order, last = min(3U, modest_order());
+
+	for (order = 0; order <= last; order++) {
+		struct folio *folio = folio_alloc(GFP_KERNEL, order);
+
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		KUNIT_EXPECT_EQ(test, folio_order(folio), order);
+		KUNIT_EXPECT_EQ(test, (long)folio_nr_pages(folio), 1L << order);
+		KUNIT_EXPECT_EQ(test, folio_size(folio), PAGE_SIZE << order);
+		KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+		memset(folio_address(folio), 0x5a, folio_size(folio));
+		folio_put(folio);
+	}
 }
 
 /*
@@ -298,6 +355,8 @@ static void page_owner_records_the_allocation(struct kunit *test)
 
 static struct kunit_case mm_alloc_page_test_cases[] = {
 	KUNIT_CASE(alloc_pages_exact_takes_only_what_it_needs),
+	KUNIT_CASE(get_zeroed_page_zeroes_on_dirty_reuse),
+	KUNIT_CASE(folio_alloc_has_the_order),
 	KUNIT_CASE(gfp_comp_makes_a_compound_page),
 	KUNIT_CASE(nr_free_buffer_pages_is_within_ram),
 	KUNIT_CASE(alloc_contig_pages_is_aligned_and_contiguous),
