@@ -344,9 +344,8 @@ static void memory_comes_from_the_allowed_zones(struct kunit *test)
 			KUNIT_EXPECT_NE_MSG(test, zone, ZONE_MOVABLE,
 					    "%s: from ZONE_MOVABLE", row->flags_name);
 		}
-		if (obj)
-			kfree(obj);
-		else
+		kfree(obj);
+		if (!obj)
 			__free_page(page);
 	}
 }

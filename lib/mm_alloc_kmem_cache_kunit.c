@@ -434,7 +434,8 @@ static void kmem_cache_create_args_are_honoured(struct kunit *test)
 		if (!held[i])
 			break;
 		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)held[i], 128),
-				      "object %u at %px", i, held[i]);
+				      "object %u: %lu bytes past a 128-byte boundary", i,
+				      (unsigned long)held[i] & 127);
 		KUNIT_EXPECT_PTR_EQ(test, memchr_inv(held[i], PATTERN, 72), NULL);
 	}
 	kmem_cache_free_bulk(s, i, (void **)held);
@@ -676,7 +677,8 @@ static void slab_orders_follow_the_boot_options(struct kunit *test)
 	max_order = boot_number(test, "slab_max_order", "slub_max_order", ~0U);
 	min_objects = boot_number(test, "slab_min_objects", "slub_min_objects", 0);
 	if (!min_order && max_order == ~0U && !min_objects)
-		kunit_skip(test, "booted without slab_min_order, slab_max_order or slab_min_objects");
+		kunit_skip(test,
+			   "booted without slab_min_order, slab_max_order or slab_min_objects");
 	max_order = max(max_order, min_order);
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {

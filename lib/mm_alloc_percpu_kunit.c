@@ -47,8 +47,9 @@ static void alloc_percpu_gives_each_cpu_an_aligned_copy(struct kunit *test)
 
 				KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)mine,
 								       align),
-						      "size %zu align %zu: cpu %d at %px",
-						      size, align, cpu, mine);
+						      "size %zu align %zu: cpu %d's copy %lu bytes past the boundary",
+						      size, align, cpu,
+						      (unsigned long)mine & (align - 1));
 				memset(mine, cpu + 1, size);
 			}
 			for_each_possible_cpu(cpu) {

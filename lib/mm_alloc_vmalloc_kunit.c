@@ -1081,7 +1081,8 @@ static void vmalloc_node_honours_align_and_caller(struct kunit *test)
 					continue;
 				KUNIT_EXPECT_TRUE_MSG(test,
 						      IS_ALIGNED((unsigned long)p, align),
-						      "%px not aligned to %lu", p, align);
+						      "%lu bytes past a %lu-byte boundary",
+						      (unsigned long)p & (align - 1), align);
 				KUNIT_EXPECT_EQ(test, page_to_nid(vmalloc_to_page(p)),
 						nid);
 				area = find_vm_area(p);

@@ -288,8 +288,9 @@ def _boot(target, args, log_path, timeout):
                                           log_path)) from None
     with open(log_path, encoding='utf-8', errors='replace') as f:
         text = f.read()
-    return (len(re.findall(r'^\s*ok \d+ ', text, re.M)),
-            len(re.findall(r'^\s*not ok \d+ ', text, re.M)))
+    # a case's own result line, one level into its suite
+    return (len(re.findall(r'^ {4}ok \d+ ', text, re.M)),
+            len(re.findall(r'^ {4}not ok \d+ ', text, re.M)))
 
 
 def run(kernel, kdir=None, timeout=600, log=print):
