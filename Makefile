@@ -37,7 +37,7 @@ PATCH_BUILD ?=
 # make census CHECK=1: write nothing, fail unless docs/contracts.md is current.
 CHECK ?=
 # What make test runs after UML 6.12: kernel-arch[-profile].
-TEST_MATRIX ?= 6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules
+TEST_MATRIX ?= 6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules 6.12-x86_64-boot-options
 PYTHON ?= python3
 TOOL := $(PYTHON) tools/alloc-kunit
 

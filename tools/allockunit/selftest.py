@@ -368,7 +368,7 @@ def patch_series(tally, kernel, build):
 # What make test runs after UML 6.12 (docs/targets.md says why these): UML
 # 6.1, x86_64 6.12 under QEMU, UML 6.12 under KASAN, which catches what no
 # plain run can, and UML 6.12 with every suite a module.
-DEFAULT_MATRIX = '6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules'
+DEFAULT_MATRIX = '6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules 6.12-x86_64-boot-options'
 
 
 def more_combinations():
