@@ -14,8 +14,8 @@
  * Slack: SLUB keeps a few empty slabs per cache on its partial lists
  * (min_partial, and per-cpu partial slabs), and vmalloc keeps page tables
  * it populated; SLACK_PAGES covers those, an eighth of a batch. Larger
- * slabs keep more: booted with slab_min_order=1 and slab_min_objects=64
- * (PROFILE=boot-options) kfree() left 66 pages behind, over a sixteenth.
+ * slabs keep more: booted with slab_min_order=1, slab_min_objects=64 and
+ * two NUMA nodes, kfree() left 66 pages behind, over a sixteenth.
  * A path that leaks the batch leaves all of it.
  */
 
