@@ -628,7 +628,11 @@ static void kmem_cache_merging_follows_the_boot_options(struct kunit *test)
 
 	if (mm_alloc_boot_option(test, "slab_debug", "slub_debug", NULL, 0))
 		kunit_skip(test, "slab_debug decides which caches may merge");
-	if (IS_ENABLED(CONFIG_SLUB_DEBUG_ON))
+	/*
+	 * Generic KASAN keeps metadata in every object and marks each cache
+	 * SLAB_NO_MERGE for it (mm/kasan/generic.c, kasan_cache_create()).
+	 */
+	if (IS_ENABLED(CONFIG_SLUB_DEBUG_ON) || IS_ENABLED(CONFIG_KASAN_GENERIC))
 		expect = false;
 	a = cache_for_test(test, "kunit_cache_mergeable_a", 112, 0, 0, NULL);
 	b = cache_for_test(test, "kunit_cache_mergeable_b", 112, 0, 0, NULL);

@@ -25,7 +25,8 @@
 #include "mm_alloc_kunit.h"
 
 #define MIN_NR		4
-#define MM_ALLOC_POOL_PATTERN	0xa7
+/* an alignment kmalloc memory of ELEMENT_SIZE bytes does not have */
+#define POOL_CACHE_ALIGN	256
 #define ELEMENT_SIZE	96
 
 /* The backing allocator of a pool: kmalloc, counted, failing on demand. */
@@ -290,11 +291,6 @@ static void mempool_create_node_uses_the_node(struct kunit *test)
 			MIN_NR * num_node_state(N_MEMORY));
 }
 
-static void pool_ctor(void *obj)
-{
-	memset(obj, MM_ALLOC_POOL_PATTERN, ELEMENT_SIZE);
-}
-
 KUNIT_DEFINE_ACTION_WRAPPER(mempool_destroy_action, mempool_destroy,
 			    mempool_t *);
 KUNIT_DEFINE_ACTION_WRAPPER(pool_cache_destroy_action, kmem_cache_destroy,
@@ -312,7 +308,9 @@ static void destroy_with_test(struct kunit *test, mempool_t *pool)
 /*
  * The pools mempool.h builds on the standard allocators hand out what
  * their pool_data names: mempool_create_slab_pool() objects of the cache
- * (its constructor has run on them), mempool_create_kmalloc_pool()
+ * (told apart here by the cache's alignment, which kmalloc memory of that
+ * size would not keep; a pool's cache may have no constructor, as the
+ * pool poisons its reserve), mempool_create_kmalloc_pool()
  * kmalloc memory of at least the size, mempool_create_page_pool() blocks
  * of 2^order pages, its reserve taken from the page allocator when the
  * pool is made (mm/mempool.c). The block size is counted in free pages:
@@ -325,22 +323,28 @@ static void mempool_standard_pools_serve_their_kind(struct kunit *test)
 	struct mm_alloc_counters before, after;
 	struct kmem_cache *cache;
 	mempool_t *pool;
+	void *held[MIN_NR + 2];
 	struct page *page;
+	unsigned int i;
 	long taken;
 	u8 *p;
 
-	cache = kmem_cache_create("mm_alloc_pool", ELEMENT_SIZE, 0, 0, pool_ctor);
+	cache = kmem_cache_create("mm_alloc_pool", ELEMENT_SIZE, POOL_CACHE_ALIGN,
+				  0, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, cache);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							pool_cache_destroy_action,
 							cache), 0);
 	pool = mempool_create_slab_pool(MIN_NR, cache);
 	destroy_with_test(test, pool);
-	p = mempool_alloc(pool, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p, MM_ALLOC_POOL_PATTERN,
-					     ELEMENT_SIZE), NULL);
-	mempool_free(p, pool);
+	for (i = 0; i < ARRAY_SIZE(held); i++) {
+		held[i] = mempool_alloc(pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, held[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)held[i],
+						       POOL_CACHE_ALIGN),
+				      "element %u is not an object of the cache", i);
+	}
+	give_back(pool, held, ARRAY_SIZE(held));
 
 	pool = mempool_create_kmalloc_pool(MIN_NR, ELEMENT_SIZE);
 	destroy_with_test(test, pool);
