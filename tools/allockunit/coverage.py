@@ -132,23 +132,19 @@ def summarise(sets, tree, files=FILES, reasons=None):
             rows.append({'file': rel, 'built': False})
             continue
         others = [s[rel] for s in sets['in-tree'] if rel in s]
-
-        def union(pick, kind):
-            out = set()
-            for counts in others:
-                out |= pick(getattr(counts, kind), getattr(base, kind)) \
-                    if pick is by_cases else pick(getattr(counts, kind))
-            return out
-
         row = {'file': rel, 'built': True,
                'lines': len(own.lines), 'branches': len(own.branches)}
+        in_tree = {}
         for kind in ('lines', 'branches', 'functions'):
-            row['boot_' + kind] = len(ran(getattr(base, kind)))
-            row['own_' + kind] = len(by_cases(getattr(own, kind),
-                                              getattr(base, kind)))
+            before = getattr(base, kind)
+            in_tree[kind] = set().union(*(by_cases(getattr(c, kind), before)
+                                          for c in others))
+            row['boot_' + kind] = len(ran(before))
+            row['own_' + kind] = len(by_cases(getattr(own, kind), before))
             row['own_ran_' + kind] = len(ran(getattr(own, kind)))
-            row['in_tree_' + kind] = len(union(by_cases, kind))
-            row['in_tree_ran_' + kind] = len(union(ran, kind))
+            row['in_tree_' + kind] = len(in_tree[kind])
+            row['in_tree_ran_' + kind] = len(set().union(
+                *(ran(getattr(c, kind)) for c in others)))
         rows.append(row)
         try:
             with open(os.path.join(tree, rel), encoding='utf-8',
@@ -157,9 +153,7 @@ def summarise(sets, tree, files=FILES, reasons=None):
         except OSError:
             names = []
         own_entered = by_cases(own.functions, base.functions)
-        tree_entered = set()
-        for counts in others:
-            tree_entered |= by_cases(counts.functions, base.functions)
+        tree_entered = in_tree['functions']
         for name in names:
             if name not in own.functions:
                 continue        # not built in this configuration
