@@ -83,7 +83,9 @@ PROJECT_WORDS = re.compile(
 # (scripts/spdxcheck.py) needs ply and git for Python.
 PACKAGES = ['git', 'perl', 'python3-ply', 'python3-git']
 
-IDENTITY = ('alloc-kunit', 'alloc-kunit@example.org')
+# Without a git user, a placeholder to replace before sending (not this
+# project's name: it would be in every From: line of the series).
+IDENTITY = ('Your Name', 'your.name@example.org')
 PRISTINE_IDENTITY = ('pristine tree', 'pristine@example.org')
 PRISTINE_DATE = '2000-01-01T00:00:00Z'
 STAMP = 'alloc-kunit-pristine'

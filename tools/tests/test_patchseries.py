@@ -90,6 +90,10 @@ class ProjectTest(TempDirTest):
         self.assertEqual(problems, ['.kunitconfig has CONFIG_FAILSLAB=y and '
                                     'no patch adds it'])
 
+    def test_the_fallback_author_is_no_project_word(self):
+        for part in patchseries.IDENTITY:
+            self.assertIsNone(patchseries.PROJECT_WORDS.search(part), part)
+
     def test_nothing_of_the_project_in_what_goes_upstream(self):
         project = patchseries.Project()
         cover, patches = patchseries.read_series()
