@@ -24,6 +24,8 @@
 #include "mm_alloc_counters.h"
 #include "mm_alloc_kunit.h"
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
 #define MIN_NR		4
 /* an alignment kmalloc memory of ELEMENT_SIZE bytes does not have */
 #define POOL_CACHE_ALIGN	256
