@@ -46,7 +46,7 @@ RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
 	--timeout='$(TIMEOUT)' $(if $(PROFILE),--profile='$(PROFILE)') \
 	$(if $(PAGES),--pages='$(PAGES)')
 
-.PHONY: help run test bench bench-compare regressions prepare bisect patch census coverage clean
+.PHONY: help run test bench bench-compare regressions prepare bisect patch census coverage mutate clean
 
 help:
 	@echo 'make run    build and run every suite with kunit.py (UML, $(KERNEL))'
@@ -64,6 +64,9 @@ help:
 	@echo '            cases that check each: docs/contracts.md (CHECK=1: only check it)'
 	@echo 'make coverage  gcov on UML: lines, branches and exported functions of the'
 	@echo '            allocators the suites reach, beside the in-tree suites (build/coverage/)'
+	@echo 'make mutate  small systematic changes to the allocators, one build and run'
+	@echo '            each: mutation score per function (build/mutate/; FILES=, FUNCS=,'
+	@echo '            OPS=, LIMIT=N SEED=N, FRESH=1, LIST=1; a rerun resumes)'
 	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64|arm64|i386  KDIR=/path/to/linux'
 	@echo '            PROFILE=default|kasan|debug|hardened|kfence|kmemleak|modules|rt|'
 	@echo '                    boot-options|coverage'
@@ -112,6 +115,16 @@ census:
 coverage:
 	@$(TOOL) coverage --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
 		--timeout='$(TIMEOUT)'
+
+mutate:
+	@$(TOOL) mutate --kernel='$(KERNEL)' --arch='$(ARCH)' \
+		$(if $(KDIR),--kdir='$(KDIR)') $(if $(FILES),--files='$(FILES)') \
+		$(if $(FUNCS),--funcs='$(FUNCS)') $(if $(OPS),--ops='$(OPS)') \
+		$(if $(LIMIT),--limit='$(LIMIT)') $(if $(SEED),--seed='$(SEED)') \
+		$(if $(PROFILE),--profile='$(PROFILE)') \
+		$(if $(filter command line environment,$(origin TIMEOUT)),--timeout='$(TIMEOUT)') \
+		$(if $(filter 1,$(FRESH)),--fresh) $(if $(filter 1,$(LIST)),--list) \
+		$(if $(filter 1,$(SURVIVORS)),--survivors)
 
 test:
 	@TEST_MATRIX='$(TEST_MATRIX)' PATCH_BUILD='$(PATCH_BUILD)' $(TOOL) test

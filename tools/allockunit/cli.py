@@ -19,6 +19,15 @@ def _common(p):
                    help="a kernel tree of the user's, never modified")
 
 
+def mutate_defaults():
+    from . import mutate
+    return mutate.DEFAULT_FILES
+
+
+def _names(value):
+    return tuple(v.strip() for v in value.split(',') if v.strip())
+
+
 def parser():
     top = argparse.ArgumentParser(prog='alloc-kunit', description=__doc__)
     sub = top.add_subparsers(dest='command', required=True)
@@ -126,6 +135,33 @@ def parser():
                      help="a kernel tree of the user's, never modified")
     cov.add_argument('--timeout', type=int, default=600,
                      help='seconds for each boot')
+    mut = sub.add_parser('mutate', help='change the allocators in small '
+                         'systematic ways; which changes do no case '
+                         'notice? (mutation score per function)')
+    _common(mut)
+    mut.add_argument('--files', default='',
+                     help='comma-separated allocator files (default: %s)'
+                     % ','.join(mutate_defaults()))
+    mut.add_argument('--funcs', default='',
+                     help='comma-separated function names (default: those '
+                     'implementing the interfaces docs/contracts.txt covers)')
+    mut.add_argument('--ops', default='',
+                     help='comma-separated operators (default: all)')
+    mut.add_argument('--limit', type=int, default=0,
+                     help='at most this many mutants, spread over the '
+                     'functions (0: all)')
+    mut.add_argument('--seed', type=int, default=1,
+                     help='which mutants LIMIT picks')
+    mut.add_argument('--timeout', type=int, default=120,
+                     help='seconds each mutant kernel may run')
+    mut.add_argument('--profile', default='',
+                     help='configuration profile (configs/<name>.config)')
+    mut.add_argument('--fresh', action='store_true',
+                     help='forget earlier verdicts instead of resuming')
+    mut.add_argument('--survivors', action='store_true',
+                     help="run only the last run's survivors again")
+    mut.add_argument('--list', action='store_true',
+                     help='print the chosen mutants and stop')
     sub.add_parser('test', help="the project's whole test suite")
     return top
 
@@ -173,6 +209,14 @@ def main(argv):
         if args.command == 'coverage':
             from . import coverage
             return coverage.run(args.kernel, args.kdir or None, args.timeout)
+        if args.command == 'mutate':
+            from . import mutate
+            return mutate.run_all(args.kernel, args.arch, args.kdir or None,
+                                  _names(args.files), _names(args.funcs),
+                                  _names(args.ops), args.limit, args.seed,
+                                  args.timeout, args.profile,
+                                  fresh=args.fresh, dry_run=args.list,
+                                  survivors=args.survivors)
         if args.command == 'prepare':
             _, target = runner.prepare(args.kernel, args.arch,
                                        args.kdir or None)

@@ -251,6 +251,18 @@ def _cases(results_dir):
         return list(results.leaf_cases(json.load(f)))
 
 
+def scratch_source(kernel, arch, kdir, log):
+    """(tree, kernel id) a scratch tree links to, with the packages a run
+    on `arch` needs and `patch` installed: `kdir`, or Debian's `kernel`."""
+    if kdir:
+        tree = os.path.abspath(kdir)
+        source.tree_version(tree)
+        deps.ensure(deps.needed(arch) + ['patch'], log)
+        return tree, source.user_tree_id(tree)
+    deps.ensure(deps.needed(arch, kernel) + ['patch'], log)
+    return source.debian_tree(kernel, log=log), kernel
+
+
 def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
             kdir=None, log=print, run=None, folder=None, profile=''):
     """Apply, build, run and revert every patch; returns the exit status:
@@ -264,14 +276,7 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
         raise UserError('no patch in %s%s' % (
             folder or os.path.relpath(PATCH_DIR),
             ' matches ' + only if only else ''))
-    if kdir:
-        tree = os.path.abspath(kdir)
-        source.tree_version(tree)
-        deps.ensure(deps.needed(arch) + ['patch'], log)
-        kernel = source.user_tree_id(tree)
-    else:
-        deps.ensure(deps.needed(arch, kernel) + ['patch'], log)
-        tree = source.debian_tree(kernel, log=log)
+    tree, kernel = scratch_source(kernel, arch, kdir, log)
     scratch = os.path.join(runner.build_root(), 'regressions',
                            '%s-scratch' % kernel)
     copied = sorted({f for p in patches for f in p.files})

@@ -538,7 +538,8 @@ DESTRUCTIVE_ARGS = [m + '.destructive=1' for m in DESTRUCTIVE_MODULES]
 
 def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         timeout=300, jobs=None, kunitconfig=None, extra=(), log=print,
-        bench=False, profile='', pages='', build=True, destructive=True):
+        bench=False, profile='', pages='', build=True, destructive=True,
+        out=None):
     """`make run`: returns the exit status documented in README.md.
 
     With bench=True, run only the benchmark suite, into results/<..>-bench.
@@ -546,6 +547,8 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
     a plain kunit.py run leaves them out).
     With build=False, a folder already configured and built is only booted
     again (make bench-compare's rounds: the kernel must not change).
+    `out` takes kunit.py's and make's output instead of stdout (make
+    mutate keeps it in a file and prints one line a mutant).
     PROFILE= (configs/<profile>.config) and PAGES= each get their own
     build folder and results: build/kunit/<kernel>-<arch>[-pages][-profile].
     """
@@ -617,17 +620,18 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
             elif fast:
                 open(kunit_log, 'w').close()
                 status, held = (fast_build(target, jobs, kunit_log,
-                                           make=make)
+                                           out=out, make=make)
                                 if build else (0, []))
                 if status == 0:
                     status, held = stream(kunit_command(
                         target, kunitconfig, jobs, timeout, filter_glob,
-                        extra, 'exec'), kunit_log, progress, append=True)
+                        extra, 'exec'), kunit_log, progress, out=out,
+                        append=True)
             else:
                 status, held = stream(kunit_command(
                     target, kunitconfig, jobs, timeout, filter_glob,
                     kconfig_add + list(extra), make=make), kunit_log,
-                    progress)
+                    progress, out=out)
         except KeyboardInterrupt:
             interrupted, status, held = True, 130, []
         finally:
