@@ -17,7 +17,9 @@ KDIR ?=
 FILTER ?=
 PROFILE ?=
 PAGES ?=
-TIMEOUT ?= 300
+# TIMEOUT: seconds a kernel may run; each command has its own default
+# (300 for make run), used unless TIMEOUT= is given.
+TIMEOUT ?=
 BENCH_RUNS ?= 2
 # make bench-compare: kernels A and B (a Debian series or a tree each), and
 # how many rounds of one boot each.
@@ -43,8 +45,26 @@ TOOL := $(PYTHON) tools/alloc-kunit
 
 RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
 	$(if $(KDIR),--kdir='$(KDIR)') $(if $(FILTER),--filter='$(FILTER)') \
-	--timeout='$(TIMEOUT)' $(if $(PROFILE),--profile='$(PROFILE)') \
+	$(TIMEOUT_ARG) $(VARIANT_ARGS)
+TIMEOUT_ARG = $(if $(TIMEOUT),--timeout='$(TIMEOUT)')
+VARIANT_ARGS = $(if $(PROFILE),--profile='$(PROFILE)') \
 	$(if $(PAGES),--pages='$(PAGES)')
+
+# A variable given on the command line to a target that does not take it
+# is an error, not silence (make bench FILTER=... would measure everything).
+NOT_FOR_run :=
+NOT_FOR_bench := FILTER
+NOT_FOR_bench-compare := KERNEL KDIR FILTER
+NOT_FOR_regressions := FILTER PAGES
+NOT_FOR_prepare := FILTER TIMEOUT PROFILE PAGES
+NOT_FOR_bisect := KERNEL
+NOT_FOR_patch := ARCH FILTER PROFILE PAGES
+NOT_FOR_census := ARCH FILTER TIMEOUT PROFILE PAGES
+NOT_FOR_coverage := ARCH FILTER PROFILE PAGES
+NOT_FOR_mutate := FILTER PAGES
+NOT_FOR_test := KERNEL ARCH KDIR FILTER TIMEOUT PROFILE PAGES
+check-vars = $(foreach v,$(NOT_FOR_$@),$(if $(filter command line,$(origin $(v))),\
+	$(error make $@ does not take $(v)=; see make help)))
 
 .PHONY: help run test bench bench-compare regressions prepare bisect patch census coverage mutate clean
 
@@ -77,57 +97,59 @@ help:
 	@echo '            build/bench/compare-<A>-vs-<B>-<arch>/ (make bench-compare)'
 
 run:
-	@$(TOOL) run $(RUN_ARGS)
+	$(check-vars)@$(TOOL) run $(RUN_ARGS)
 
 bench:
-	@$(TOOL) bench --kernel='$(KERNEL)' --arch='$(ARCH)' \
-		$(if $(KDIR),--kdir='$(KDIR)') --runs='$(BENCH_RUNS)'
+	$(check-vars)@$(TOOL) bench --kernel='$(KERNEL)' --arch='$(ARCH)' \
+		$(if $(KDIR),--kdir='$(KDIR)') --runs='$(BENCH_RUNS)' \
+		$(TIMEOUT_ARG) $(VARIANT_ARGS)
 
 bench-compare:
-	@$(TOOL) bench-compare $(if $(A),--a-kernel='$(A)') \
+	$(check-vars)@$(TOOL) bench-compare $(if $(A),--a-kernel='$(A)') \
 		$(if $(A_KDIR),--a-kdir='$(A_KDIR)') $(if $(B),--b-kernel='$(B)') \
 		$(if $(B_KDIR),--b-kdir='$(B_KDIR)') --arch='$(ARCH)' \
-		--rounds='$(ROUNDS)'
+		--rounds='$(ROUNDS)' $(TIMEOUT_ARG) $(VARIANT_ARGS)
 
 regressions:
-	@$(TOOL) regressions --kernel='$(KERNEL)' --arch='$(ARCH)' \
-		$(if $(PATCH),--only='$(PATCH)') --timeout='$(TIMEOUT)' \
+	$(check-vars)@$(TOOL) regressions --kernel='$(KERNEL)' --arch='$(ARCH)' \
+		$(if $(PATCH),--only='$(PATCH)') $(TIMEOUT_ARG) \
 		$(if $(KDIR),--kdir='$(KDIR)') $(if $(PATCHES),--patches='$(PATCHES)') \
 		$(if $(PROFILE),--profile='$(PROFILE)')
 
 prepare:
-	@$(TOOL) prepare --kernel='$(KERNEL)' --arch='$(ARCH)' \
+	$(check-vars)@$(TOOL) prepare --kernel='$(KERNEL)' --arch='$(ARCH)' \
 		$(if $(KDIR),--kdir='$(KDIR)')
 
 bisect:
-	@$(TOOL) bisect --kdir='$(KDIR)' --good='$(GOOD)' --bad='$(BAD)' \
+	$(check-vars)@$(TOOL) bisect --kdir='$(KDIR)' --good='$(GOOD)' --bad='$(BAD)' \
 		--arch='$(ARCH)' $(if $(FILTER),--filter='$(FILTER)') \
-		--timeout='$(TIMEOUT)' $(if $(ON_CRASH),--on-crash='$(ON_CRASH)')
+		$(TIMEOUT_ARG) $(VARIANT_ARGS) \
+		$(if $(ON_CRASH),--on-crash='$(ON_CRASH)')
 
 patch:
-	@$(TOOL) patch --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
-		$(if $(filter 1,$(PATCH_BUILD)),--build)
+	$(check-vars)@$(TOOL) patch --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
+		$(if $(filter 1,$(PATCH_BUILD)),--build) $(TIMEOUT_ARG)
 
 census:
-	@$(TOOL) census --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
+	$(check-vars)@$(TOOL) census --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
 		$(if $(filter 1,$(CHECK)),--check)
 
 coverage:
-	@$(TOOL) coverage --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
-		--timeout='$(TIMEOUT)'
+	$(check-vars)@$(TOOL) coverage --kernel='$(KERNEL)' $(if $(KDIR),--kdir='$(KDIR)') \
+		$(TIMEOUT_ARG)
 
 mutate:
-	@$(TOOL) mutate --kernel='$(KERNEL)' --arch='$(ARCH)' \
+	$(check-vars)@$(TOOL) mutate --kernel='$(KERNEL)' --arch='$(ARCH)' \
 		$(if $(KDIR),--kdir='$(KDIR)') $(if $(FILES),--files='$(FILES)') \
 		$(if $(FUNCS),--funcs='$(FUNCS)') $(if $(OPS),--ops='$(OPS)') \
 		$(if $(LIMIT),--limit='$(LIMIT)') $(if $(SEED),--seed='$(SEED)') \
 		$(if $(PROFILE),--profile='$(PROFILE)') \
-		$(if $(filter command line environment,$(origin TIMEOUT)),--timeout='$(TIMEOUT)') \
+		$(TIMEOUT_ARG) \
 		$(if $(filter 1,$(FRESH)),--fresh) $(if $(filter 1,$(LIST)),--list) \
 		$(if $(filter 1,$(SURVIVORS)),--survivors)
 
 test:
-	@TEST_MATRIX='$(TEST_MATRIX)' PATCH_BUILD='$(PATCH_BUILD)' $(TOOL) test
+	$(check-vars)@TEST_MATRIX='$(TEST_MATRIX)' PATCH_BUILD='$(PATCH_BUILD)' $(TOOL) test
 
 clean:
 	rm -rf build/kunit build/results build/view build/bench build/patch

@@ -11,3 +11,13 @@ class UserError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
     status = 2
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, unwinding like Ctrl-C: kunit.py, make and the
+    kernel (a process group of their own) are stopped, partial results
+    kept and the build folder released."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum

@@ -51,7 +51,7 @@ import sys
 import threading
 import time
 
-from . import UserError
+from . import Stopped, UserError
 from . import deps
 from . import results
 from . import runner
@@ -297,10 +297,13 @@ def step(state, label='', run=None, log=print):
     except UserError as e:
         status, (verdict, reason, failed) = None, ('skip', str(e), [])
     else:
+        profile, pages = cfg.get('profile', ''), cfg.get('pages', '')
         status = run(arch=cfg['arch'], kdir=tree,
                      filter_glob=cfg['filter'], timeout=cfg['timeout'],
-                     log=log)
-        made = runner.Target(source.user_tree_id(tree), cfg['arch']).results
+                     log=log, profile=profile, pages=pages)
+        made = runner.Target(source.user_tree_id(tree), cfg['arch'],
+                             variant=runner.variant_name(pages,
+                                                         profile)).results
         shutil.rmtree(kept, ignore_errors=True)
         if os.path.isdir(made):
             shutil.copytree(made, kept)
@@ -451,7 +454,7 @@ def _term_as_interrupt():
         return
 
     def handler(signum, frame):
-        raise KeyboardInterrupt
+        raise Stopped(signum)
     old = signal.signal(signal.SIGTERM, handler)
     try:
         yield
@@ -489,15 +492,14 @@ def _failed_lines(record, limit=10):
 
 
 def bisect(kdir, good, bad, arch='um', filter_glob='', timeout=300,
-           on_crash='bad', log=print, out=None, step_command=None):
+           on_crash='bad', log=print, out=None, step_command=None,
+           profile='', pages=''):
     """`make bisect`: returns 0 when the first bad commit was found, 1 when
     skipped revisions left it among several; a UserError otherwise."""
     if not kdir:
         raise UserError('make bisect needs KDIR=<your kernel tree, a git '
                         'work tree>, GOOD=<revision> and BAD=<revision>')
-    if arch not in runner.ARCHES:
-        raise UserError('ARCH=%s is not supported; choose one of: %s'
-                        % (arch, ', '.join(runner.ARCHES)))
+    runner.check_values(arch, profile, pages, timeout)
     if on_crash not in ON_CRASH:
         raise UserError('ON_CRASH=%s: choose bad or skip' % on_crash)
     tree = os.path.abspath(kdir)
@@ -531,6 +533,7 @@ def bisect(kdir, good, bad, arch='um', filter_glob='', timeout=300,
         _save(os.path.join(state, 'bisect.json'), {
             'kdir': tree, 'arch': arch, 'filter': filter_glob,
             'timeout': timeout, 'on_crash': on_crash, 'good': good,
+            'profile': profile, 'pages': pages,
             'bad': bad, 'good_commit': good_sha, 'bad_commit': bad_sha,
             'original': list(original)})
         try:

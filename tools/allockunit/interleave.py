@@ -81,9 +81,9 @@ def schedule(rounds):
             for side in (SIDES if n % 2 else SIDES[::-1])]
 
 
-def out_dir(a, b, arch):
-    return os.path.join(runner.build_root(), 'bench', 'compare-%s-vs-%s-%s'
-                        % (a.label, b.label, arch))
+def out_dir(a, b, arch, variant=''):
+    return os.path.join(runner.build_root(), 'bench', 'compare-%s-vs-%s-%s%s'
+                        % (a.label, b.label, arch, variant))
 
 
 def kernel_version(path):
@@ -102,15 +102,18 @@ def read_records(path):
         return bench.parse(f)
 
 
-def runner_boot(arch, timeout, log):
+def runner_boot(arch, timeout, log, profile='', pages=''):
     """boot(side, build) -> (exit status, raw log or None), through the
     runner: the benchmark suite alone, built first only when asked."""
     def boot(side, build, limit=None):
         code = runner.run(side.kernel, arch, side.kdir,
                           timeout=min(limit or timeout, timeout),
-                          log=log, bench=True, build=build)
+                          log=log, bench=True, build=build, profile=profile,
+                          pages=pages)
         _, target = runner.prepare(side.kernel, arch, side.kdir, log,
-                                   install=False, flavour='-bench')
+                                   install=False, flavour='-bench',
+                                   variant=runner.variant_name(pages,
+                                                               profile))
         raw = os.path.join(target.results, 'raw.log')
         return code, raw if os.path.isfile(raw) else None
     return boot
@@ -178,7 +181,7 @@ def eta(durations, left):
 
 
 def run(a, b, arch='um', rounds=DEFAULT_ROUNDS, timeout=600, log=print,
-        boot=None, clock=time.monotonic):
+        boot=None, clock=time.monotonic, profile='', pages=''):
     """`make bench-compare`: returns an exit status (0: every round ran).
 
     a and b are Side objects; boot(side, build) boots one kernel (tests
@@ -187,12 +190,10 @@ def run(a, b, arch='um', rounds=DEFAULT_ROUNDS, timeout=600, log=print,
     if rounds < 1:
         raise UserError('ROUNDS=%d: a comparison needs at least one round '
                         '(two for an interval)' % rounds)
-    if arch not in runner.ARCHES:
-        raise UserError('ARCH=%s is not supported; choose one of: %s'
-                        % (arch, ', '.join(runner.ARCHES)))
+    runner.check_values(arch, profile, pages, timeout)
     deps.ensure(['gnuplot-nox'], log)
-    boot = boot or runner_boot(arch, timeout, log)
-    folder = out_dir(a, b, arch)
+    boot = boot or runner_boot(arch, timeout, log, profile, pages)
+    folder = out_dir(a, b, arch, runner.variant_name(pages, profile))
     os.makedirs(folder, exist_ok=True)
     with runner.Lock(folder + '.lock'):
         clear(folder)
@@ -233,10 +234,10 @@ def _rounds(a, b, arch, rounds, boot, folder, log, clock):
                     boots[-1]['log'] = os.path.basename(tried)
                 log('bench-compare: round %d of %d: %s failed (%s); booting '
                     'it once more' % (n, rounds, side.describe(), problem))
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             stopped = ('interrupted during round %d of %d (%s)'
                        % (n, rounds, side.describe()))
-            interrupted = True
+            interrupted = stop
             break
         if problem:
             status = code if code not in USABLE else runner.EXIT_INCOMPLETE
@@ -263,7 +264,7 @@ def _rounds(a, b, arch, rounds, boot, folder, log, clock):
                        meta, log)
     log('every boot\'s raw log: %s/{warmup,round}-*.log' % folder)
     if interrupted:
-        raise KeyboardInterrupt
+        raise interrupted
     return status
 
 

@@ -572,8 +572,9 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
         if op not in OPERATORS:
             raise UserError('OPS=%s is not an operator; choose from: %s'
                             % (op, ', '.join(OPERATORS)))
-    if limit < 0 or timeout <= 0:
-        raise UserError('LIMIT= must be 0 or more and TIMEOUT= positive')
+    if limit < 0:
+        raise UserError('LIMIT=%d: give 0 (every mutant) or more' % limit)
+    runner.check_values(arch, profile, '', timeout)
     tree, kernel = regressions.scratch_source(kernel, arch, kdir, log)
     fns = named_functions(tree, files, funcs) if funcs else \
         census_functions(tree, files)

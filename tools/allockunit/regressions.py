@@ -271,6 +271,7 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
     the patches (tools/regressions/ by default): a contributor's own
     breakages run the same way."""
     run = run or runner.run
+    runner.check_values(arch, profile, '', timeout)
     patches = find_patches(only, folder)
     if not patches:
         raise UserError('no patch in %s%s' % (

@@ -113,6 +113,22 @@ def page_options(arch, pages):
     return [sizes[pages]]
 
 
+def check_values(arch, profile='', pages='', timeout=1):
+    """Refuse ARCH=, PROFILE=, PAGES= and TIMEOUT= values before any
+    work starts, each with one line that names it."""
+    if arch not in ARCHES:
+        raise UserError('ARCH=%s is not supported; choose one of: %s'
+                        % (arch, ', '.join(ARCHES)))
+    if profile and profile != profiles.DEFAULT and \
+            profile not in profiles.names():
+        raise UserError('PROFILE=%s: no configs/%s.config; choose one of: %s'
+                        % (profile, profile, ', '.join(profiles.names())))
+    page_options(arch, pages)
+    if timeout <= 0:
+        raise UserError('TIMEOUT=%s: give the seconds a kernel may run, more '
+                        'than 0' % timeout)
+
+
 def prepare(kernel, arch, kdir=None, log=print, install=True, flavour='',
             variant=''):
     """Packages, source tree and grafted view; returns (tree, Target)."""
@@ -553,7 +569,7 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
     build folder and results: build/kunit/<kernel>-<arch>[-pages][-profile].
     """
     started = time.time()
-    page_options(arch, pages)
+    check_values(arch, profile, pages, timeout)
     variant = variant_name(pages, profile)
     tree, target = prepare(kernel, arch, kdir, log,
                            flavour='-bench' if bench else '', variant=variant)
@@ -632,8 +648,8 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
                     target, kunitconfig, jobs, timeout, filter_glob,
                     kconfig_add + list(extra), make=make), kunit_log,
                     progress, out=out)
-        except KeyboardInterrupt:
-            interrupted, status, held = True, 130, []
+        except KeyboardInterrupt as stop:     # Ctrl-C, SIGTERM, SIGHUP
+            interrupted, status, held = stop, 130, []
         finally:
             progress.stopped.set()
         cases, lines = collect(target, view_kunit, started, log)
@@ -644,7 +660,7 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
                     f.write(stamp)
         code = report(target, status, held, cases, lines, log)
         if interrupted:
-            raise KeyboardInterrupt
+            raise interrupted
         return code
 
 
@@ -827,13 +843,17 @@ def report(target, status, held, cases, lines, log=print):
 
 
 def bench(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, runs=2,
-          timeout=600, jobs=None, log=print):
+          timeout=600, jobs=None, log=print, profile='', pages=''):
     """`make bench`: run the benchmark suite `runs` times and report.
 
     The first run builds if needed; the others only boot the kernel again.
     Each run's raw log is kept as bench/<kernel>-<arch>/raw-<n>.log.
     """
     from . import bench as report
+    if runs < 1:
+        raise UserError('BENCH_RUNS=%d: the benchmark needs at least one '
+                        'run (two to see a spread)' % runs)
+    check_values(arch, profile, pages, timeout)
     deps.ensure(['gnuplot-nox'], log)
     worst = EXIT_OK
     logs = []
@@ -841,10 +861,11 @@ def bench(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, runs=2,
     for n in range(1, runs + 1):
         log('==== benchmark run %d of %d' % (n, runs))
         code = run(kernel, arch, kdir, timeout=timeout, jobs=jobs, log=log,
-                   bench=True)
+                   bench=True, profile=profile, pages=pages)
         worst = max(worst, code)
         _, target = prepare(kernel, arch, kdir, log, install=False,
-                            flavour='-bench')
+                            flavour='-bench',
+                            variant=variant_name(pages, profile))
         raw = os.path.join(target.results, 'raw.log')
         if code not in (EXIT_OK, EXIT_FAILED) or not os.path.isfile(raw):
             log('benchmark run %d did not finish; no report' % n)

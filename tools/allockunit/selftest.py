@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -51,6 +52,21 @@ class Tally:
     def line(self):
         return '%d passed, %d failed, %d skipped' % (
             self.passed, self.failed, self.skipped)
+
+
+def run_tool(args):
+    """alloc-kunit with `args` as a child; its status. A SIGTERM or Ctrl-C
+    that stops make test is passed on, and the child waited for: it stops
+    its own kunit.py and kernel (subprocess.run would SIGKILL it and leave
+    them running)."""
+    proc = subprocess.Popen([sys.executable, os.path.join(
+        runner.PROJECT, 'tools', 'alloc-kunit')] + list(args))
+    try:
+        return proc.wait()
+    except KeyboardInterrupt as stop:
+        proc.send_signal(getattr(stop, 'signum', signal.SIGINT))
+        proc.wait()
+        raise
 
 
 def stage(title):
@@ -291,11 +307,9 @@ def main():
 
     t = stage('make run (%s, %s)' % (KERNEL, ARCH))
     before = manifest(tree)
-    proc = subprocess.run([sys.executable, os.path.join(
-        runner.PROJECT, 'tools', 'alloc-kunit'), 'run', '--kernel', KERNEL,
-        '--arch', ARCH], check=False)
-    print('make run exited with status %d' % proc.returncode)
-    diagnose(tally, target, proc.returncode)
+    status = run_tool(['run', '--kernel', KERNEL, '--arch', ARCH])
+    print('make run exited with status %d' % status)
+    diagnose(tally, target, status)
     kunit_results(tally, target)
     tally.add('the unpacked kernel tree is untouched by make run',
               manifest(tree) == before)
@@ -315,12 +329,10 @@ def main():
         except UserError as e:
             tally.add('prepare ' + name, False, str(e))
             continue
-        proc = subprocess.run([sys.executable, os.path.join(
-            runner.PROJECT, 'tools', 'alloc-kunit'), 'run', '--kernel',
-            kernel, '--arch', arch] + (['--profile', profile] if profile
-                                       else []), check=False)
-        print('make run exited with status %d' % proc.returncode)
-        diagnose(tally, other, proc.returncode)
+        status = run_tool(['run', '--kernel', kernel, '--arch', arch] +
+                          (['--profile', profile] if profile else []))
+        print('make run exited with status %d' % status)
+        diagnose(tally, other, status)
         kunit_results(tally, other)
         if profile == 'modules':
             w1_build(tally, other, 'as modules')

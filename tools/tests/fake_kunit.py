@@ -4,7 +4,9 @@
 
 FAKE_KUNIT_MODE picks what it does: pass, fail, build_error, crash
 (the kernel stops mid-suite), sigbus (UML's memory file fills up),
-boot_crash (before any KTAP), config_error, or python_crash. A run filtered to mm_alloc_bench prints recorded BENCH lines.
+boot_crash (before any KTAP), config_error, python_crash, or hang (the
+kernel, a child process, never ends; both write their pids to the build
+folder, and neither ignores any signal). A run filtered to mm_alloc_bench prints recorded BENCH lines.
 """
 
 import json
@@ -110,6 +112,21 @@ def main():
         with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                'data', 'bench-raw.log')) as f:
             bench = f.read()
+    if mode == 'hang':
+        import subprocess
+        import time
+        with open(os.path.join(build_dir, 'test.log'), 'w') as f:
+            f.write(BOOT + KTAP_HEAD)
+        kernel = subprocess.Popen(['sleep', '300'])
+        for name, pid in (('kunit.pid', os.getpid()),
+                          ('kernel.pid', kernel.pid)):
+            with open(os.path.join(build_dir, name + '.tmp'), 'w') as f:
+                f.write(str(pid))
+            os.replace(os.path.join(build_dir, name + '.tmp'),
+                       os.path.join(build_dir, name))
+        print('[10:00:11] ok 1 kmalloc_zero_size', flush=True)
+        time.sleep(300)
+        return 1
     if mode == 'boot_crash':
         with open(os.path.join(build_dir, 'test.log'), 'w') as f:
             f.write(BOOT.replace('WARNING', '<4>WARNING') +

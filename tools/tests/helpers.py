@@ -4,6 +4,7 @@
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import textwrap
@@ -90,6 +91,11 @@ class TempDirTest(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix='alloc-kunit-test-')
         self.tmp = self._tmp.name
+        # Ctrl-C is KeyboardInterrupt here whatever the test run inherited:
+        # started in the background by a shell (nohup make test &), SIGINT
+        # arrives ignored, and the tests that press Ctrl-C would wait.
+        old = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, old)
 
     def tearDown(self):
         self._tmp.cleanup()

@@ -370,3 +370,91 @@ class StaleKernelTest(TempDirTest):
         self.assertIsNone(runner.stale_kernel(self.tmp, [self.BANNER % '#1']))
         self.built('#1')
         self.assertIsNone(runner.stale_kernel(self.tmp, ['KTAP version 1\n']))
+
+
+# The command line with the package check left out (the fake tree needs
+# nothing installed), as a process of its own that signals can reach.
+CLI = '''
+import sys
+sys.path.insert(0, %r)
+from unittest import mock
+from allockunit import cli
+with mock.patch('allockunit.deps.ensure'):
+    sys.exit(cli.main(sys.argv[1:]))
+''' % os.path.join(runner.PROJECT, 'tools')
+
+
+class SignalTest(TempDirTest):
+    """SIGTERM, SIGHUP and Ctrl-C stop kunit.py and its kernel with the
+    runner, keep what the kernel printed and release the build folder."""
+
+    def setUp(self):
+        super().setUp()
+        self.tree = make_tree(os.path.join(self.tmp, 'linux'))
+        self.build = os.path.join(self.tmp, 'build')
+
+    def stop_with(self, signum, ignore_sigint=False):
+        import signal
+        import time
+        env = dict(os.environ, ALLOC_KUNIT_BUILD=self.build,
+                   FAKE_KUNIT_MODE='hang')
+
+        def inherited():
+            # what a shell's background job (nohup make test &) hands over
+            signal.signal(signal.SIGINT, signal.SIG_IGN if ignore_sigint
+                          else signal.SIG_DFL)
+        proc = subprocess.Popen([sys.executable, '-c', CLI, 'run', '--kdir',
+                                 self.tree], env=env, preexec_fn=inherited,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        target = runner.Target(runner.source.user_tree_id(self.tree), 'um',
+                               root=self.build)
+        pids = {}
+        deadline = time.monotonic() + 60
+        while len(pids) < 2 and time.monotonic() < deadline:
+            for name in ('kunit.pid', 'kernel.pid'):
+                try:
+                    with open(os.path.join(target.build_dir, name)) as f:
+                        pids[name] = int(f.read())
+                except (OSError, ValueError):
+                    pass
+            time.sleep(0.1)
+        self.assertEqual(len(pids), 2, 'the fake kernel never started')
+        proc.send_signal(signum)
+        try:
+            out, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            self.fail('the runner did not stop on %s' % signum)
+        self.assertEqual(proc.returncode, 128 + signum, out)
+        self.assertIn('stopped by %s' % signal.Signals(signum).name, out)
+        for name, pid in pids.items():
+            deadline = time.monotonic() + 10
+            while alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertFalse(alive(pid), name + ' left running')
+        with runner.Lock(target.lock_path):
+            pass        # released
+        with open(os.path.join(target.results, 'kunit.log')) as f:
+            self.assertIn('Starting KUnit Kernel', f.read())
+
+    def test_sigterm_stops_kunit_and_the_kernel(self):
+        import signal
+        self.stop_with(signal.SIGTERM)
+
+    def test_sighup_too(self):
+        import signal
+        self.stop_with(signal.SIGHUP)
+
+    def test_ctrl_c_even_when_the_shell_handed_it_over_ignored(self):
+        import signal
+        self.stop_with(signal.SIGINT, ignore_sigint=True)
+
+
+def alive(pid):
+    """Whether pid runs (a zombie waiting for its parent does not)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
