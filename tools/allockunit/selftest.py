@@ -39,8 +39,15 @@ class Tally:
         self.passed = self.failed = self.skipped = 0
         self.failures = []
         self.diagnoses = []
+        # (stage, name, PASS/FAIL/SKIP/ERROR, detail) of everything counted:
+        # the aggregate JUnit file
+        self.records = []
+
+    def record(self, name, status, detail='', group=None):
+        self.records.append((group or _STAGE[0], name, status, detail))
 
     def add(self, name, ok, detail=''):
+        self.record(name, 'PASS' if ok else 'FAIL', detail)
         if ok:
             self.passed += 1
         else:
@@ -69,8 +76,12 @@ def run_tool(args):
         raise
 
 
+_STAGE = ['make test']
+
+
 def stage(title):
     print('\n==== %s' % title, flush=True)
+    _STAGE[0] = title
     return time.monotonic()
 
 
@@ -85,7 +96,27 @@ def tool_tests(tally):
     here = os.path.join(runner.PROJECT, 'tools', 'tests')
     sys.path.insert(0, here)
     suite = unittest.defaultTestLoader.discover(here, top_level_dir=here)
-    res = unittest.TextTestRunner(stream=sys.stdout, verbosity=1).run(suite)
+
+    class Recorded(unittest.TextTestResult):
+        def addSuccess(self, test):
+            super().addSuccess(test)
+            tally.record(test.id(), 'PASS', group='tool tests')
+
+        def addFailure(self, test, err):
+            super().addFailure(test, err)
+            tally.record(test.id(), 'FAIL', self._exc_info_to_string(
+                err, test), group='tool tests')
+
+        def addError(self, test, err):
+            super().addError(test, err)
+            tally.record(test.id(), 'ERROR', self._exc_info_to_string(
+                err, test), group='tool tests')
+
+        def addSkip(self, test, reason):
+            super().addSkip(test, reason)
+            tally.record(test.id(), 'SKIP', reason, group='tool tests')
+    res = unittest.TextTestRunner(stream=sys.stdout, verbosity=1,
+                                  resultclass=Recorded).run(suite)
     bad = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
     tally.skipped += len(res.skipped)
     tally.failed += bad
@@ -186,6 +217,8 @@ def kunit_results(tally, target):
     with open(path) as f:
         cases = list(results.leaf_cases(json.load(f)))
     passed, failed, skipped = results.count(cases)
+    for c in cases:
+        tally.record(case_name(c), c.status, group='KUnit ' + target.name)
     tally.passed += passed
     tally.failed += failed
     tally.skipped += skipped
@@ -399,6 +432,31 @@ def more_combinations():
     return runs
 
 
+def junit_path():
+    return os.path.join(runner.build_root(), 'results', 'make-test',
+                        'junit.xml')
+
+
+def write_junit(tally):
+    """One JUnit file of every tool test, check and KUnit case make test
+    counted, one suite per stage, for a CI system to show."""
+    groups = {}
+    logs = {}
+    for group, name, status, detail in tally.records:
+        groups.setdefault(group, []).append({'name': name,
+                                             'status': status})
+        if detail:
+            logs[(group, name)] = detail.splitlines()
+    root = {'name': results.ROOT_NAME, 'test_cases': [], 'sub_groups': [
+        {'name': g, 'test_cases': cases, 'sub_groups': []}
+        for g, cases in groups.items()]}
+    path = junit_path()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(results.to_junit(root, logs, name='make test'))
+    return path
+
+
 def finish(tally, times):
     print('\n==== summary')
     for name, secs in times:
@@ -410,5 +468,6 @@ def finish(tally, times):
     total = tally.passed + tally.failed + tally.skipped
     if not total:
         print('nothing ran')
+    print('every count as JUnit: %s' % os.path.relpath(write_junit(tally)))
     print(tally.line(), flush=True)
     return 1 if tally.failed or not total else 0

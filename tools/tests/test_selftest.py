@@ -34,6 +34,9 @@ class SummaryTest(TempDirTest):
     def setUp(self):
         super().setUp()
         self.target = runner.Target('6.1', 'um', self.tmp)
+        env = mock.patch.dict(os.environ, {'ALLOC_KUNIT_BUILD': self.tmp})
+        env.start()
+        self.addCleanup(env.stop)
 
     def finish(self, tally):
         out = io.StringIO()
@@ -66,6 +69,33 @@ class SummaryTest(TempDirTest):
         self.assertIn('  the run stopped in kvmalloc after its case x '
                       '(8 finished)', lines)
 
+    def test_one_junit_file_holds_every_count(self):
+        write(os.path.join(self.target.results, 'kunit.json'), json.dumps({
+            'name': 'KUnit Test Group', 'test_cases': [], 'sub_groups': [
+                {'name': 'kvmalloc', 'sub_groups': [], 'test_cases': [
+                    {'name': 'x', 'status': 'PASS'},
+                    {'name': 'y', 'status': 'SKIP'},
+                    {'name': 'z', 'status': 'FAIL'}]}]}))
+        write(os.path.join(self.target.results, 'raw.log'), 'KTAP version 1\n')
+        tally = selftest.Tally()
+        with contextlib.redirect_stdout(io.StringIO()):
+            selftest.stage('checkpatch --strict')
+            tally.add('checkpatch lib/a.c', False, 'WARNING: x')
+            selftest.kunit_results(tally, self.target)
+        code, out = self.finish(tally)
+        self.assertIn('every count as JUnit: ', out)
+        import xml.etree.ElementTree as ET
+        top = ET.parse(selftest.junit_path()).getroot()
+        self.assertEqual(
+            (top.get('tests'), top.get('failures'), top.get('skipped')),
+            ('5', '2', '1'))    # the no-splat check passes
+        names = {(s.get('name'), c.get('name'))
+                 for s in top for c in s}
+        self.assertIn(('checkpatch --strict', 'checkpatch lib/a.c'), names)
+        self.assertIn(('KUnit 6.1-um', 'kvmalloc.z'), names)
+        self.assertEqual(int(top.get('tests')) - int(top.get('skipped')),
+                         tally.passed + tally.failed)
+
     def test_a_passing_run_adds_no_diagnosis(self):
         tally = selftest.Tally()
         selftest.diagnose(tally, self.target, 0)
@@ -94,3 +124,37 @@ class MatrixTest(unittest.TestCase):
     def test_the_default_run_is_not_repeated(self):
         self.assertEqual(self.runs('6.12-um'), [])
         self.assertEqual(self.runs(''), [])
+
+
+class WorkflowTest(unittest.TestCase):
+    WORKFLOW = os.path.join(runner.PROJECT, '.github', 'workflows',
+                            'kunit.yml')
+
+    def matrix(self):
+        import re
+        with open(self.WORKFLOW) as f:
+            text = f.read()
+        runs = set()
+        for m in re.finditer(r"- \{kernel: '([\d.]+)', arch: (\w+), "
+                             r"variant: ([^}]*)\}", text):
+            variant = m.group(3).strip().strip("'")
+            runs.add((m.group(1), m.group(2), variant.partition('=')[2]
+                      if variant.startswith('PROFILE=') else variant))
+        return text, runs
+
+    def test_no_pair_runs_in_the_matrix_and_in_make_test(self):
+        _, runs = self.matrix()
+        self.assertGreater(len(runs), 5)
+        with mock.patch.dict(os.environ, {'TEST_MATRIX':
+                                          selftest.DEFAULT_MATRIX}):
+            in_test = set(selftest.more_combinations()) | {
+                (selftest.KERNEL, selftest.ARCH, '')}
+        self.assertEqual(runs & in_test, set())
+
+    def test_least_permissions_and_one_run_per_ref(self):
+        text, _ = self.matrix()
+        self.assertIn('\npermissions:\n  contents: read\n  checks: write\n',
+                      text)
+        self.assertIn('\nconcurrency:\n', text)
+        self.assertNotIn('github.sha', text, 'a cache per commit')
+        self.assertIn('build/results/make-test/junit.xml', text)
