@@ -71,6 +71,9 @@ def combine(runs):
         first['p90_ns'] = int(statistics.median(r['p90_ns'] for r in ok))
         first['min_ns'] = min(r['min_ns'] for r in ok)
         first['runs'] = len(ok)
+        # the boots' medians at their extremes: the plot's error bars
+        first['runs_min_ns'], first['runs_max_ns'] = min(medians), \
+            max(medians)
         low = max(min(medians), 1)
         first['spread_pct'] = round(100.0 * (max(medians) - low) / low, 1)
         out.append(first)
@@ -178,7 +181,7 @@ def describe(rec):
 def write_csv(records, path):
     fields = ['kind', 'op', 'size', 'align', 'threads', 'status',
               'median_ns', 'p90_ns', 'min_ns', 'samples', 'batch', 'passes',
-              'runs', 'spread_pct']
+              'runs', 'spread_pct', 'runs_min_ns', 'runs_max_ns']
     with open(path, 'w', newline='') as f:
         w = csv.DictWriter(f, fields, extrasaction='ignore')
         w.writeheader()
@@ -187,16 +190,21 @@ def write_csv(records, path):
 
 
 def plot(records, out_dir, title):
-    """bench.png with gnuplot: log-log size against ns, one line each."""
+    """bench.png with gnuplot: log-log size against ns, one line each,
+    the median over boots with bars from the lowest to the highest boot's
+    median (boots of one kernel differ; a single boot has no bar)."""
     series = []
     for op in ALLOC_ORDER:
-        pts = sorted((r['size'], r['median_ns']) for r in records
+        pts = sorted((r['size'], r['median_ns'],
+                      r.get('runs_min_ns', r['median_ns']),
+                      r.get('runs_max_ns', r['median_ns']))
+                     for r in records
                      if r['kind'] == 'alloc' and r['op'] == op and
                      r['status'] == 'ok')
         if pts:
             path = os.path.join(out_dir, 'plot-%s.dat' % op)
             with open(path, 'w') as f:
-                f.writelines('%d %d\n' % p for p in pts)
+                f.writelines('%d %d %d %d\n' % p for p in pts)
             series.append((op, path))
     if not series:
         return None
@@ -209,9 +217,10 @@ def plot(records, out_dir, title):
         'set xtics (' + ', '.join('"%s" %d' % (human(1 << s), 1 << s)
                                   for s in range(3, 24, 3)) + ')',
         'set xlabel "allocation size"',
-        'set ylabel "ns per alloc+free (median)"',
+        'set ylabel "ns per alloc+free (median; bars: lowest and highest '
+        'boot)"',
         'set key top left', 'set grid',
-        'plot ' + ', '.join('"%s" using 1:2 with linespoints title "%s"'
+        'plot ' + ', '.join('"%s" using 1:2:3:4 with yerrorlines title "%s"'
                             % (path, op) for op, path in series)])
     subprocess.run(['gnuplot'], input=script, text=True, check=True)
     return png

@@ -429,6 +429,46 @@ def plot(rows, out_dir, title):
     return png
 
 
+def forest(rows, out_dir, title):
+    """compare-forest.png: one line per measurement with an interval, B/A
+    and its 95 % interval, sorted by B/A, marked rows in red; the dashed
+    line is B = A."""
+    shown = sorted((r for r in rows if r['ratio'] is not None and
+                    r['ci_low'] is not None and r['ci_high'] is not None),
+                   key=lambda r: r['ratio'])
+    if not shown:
+        return None
+    paths = {}
+    for marked in (False, True):
+        path = os.path.join(out_dir, 'forest-%s.dat' % ('marked' if marked
+                                                        else 'other'))
+        with open(path, 'w') as f:
+            for y, row in enumerate(shown):
+                if bool(row['mark']) == marked:
+                    f.write('%g %d %g %g\n' % (row['ratio'], y,
+                                               row['ci_low'], row['ci_high']))
+        paths[marked] = path
+    png = os.path.join(out_dir, 'compare-forest.png')
+    tics = ', '.join('"%s %s %s" %d' % (r['kind'], label(r).replace(
+        '"', "'"), fmt_size(r['size']), y) for y, r in enumerate(shown))
+    script = ['set terminal pngcairo noenhanced size 1000,%d font ",8"'
+              % (120 + 13 * len(shown)),
+              'set output "%s"' % png,
+              'set title "%s"' % title.replace('"', "'"),
+              'set logscale x 2', 'set xlabel "B / A (95 % interval)"',
+              'set ytics (%s)' % tics, 'set yrange [-1:%d]' % len(shown),
+              'set grid xtics', 'set key outside top right',
+              'set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead '
+              'dashtype 2',
+              'plot "%s" using 1:2:3:4 with xerrorbars pt 7 ps 0.5 lc rgb '
+              '"#607d8b" title "within the margin", "%s" using 1:2:3:4 with '
+              'xerrorbars pt 7 ps 0.6 lc rgb "#c62828" title "marked"'
+              % (paths[False], paths[True])]
+    subprocess.run(['gnuplot'], input='\n'.join(script) + '\n', text=True,
+                   check=True)
+    return png
+
+
 def report(out_dir, rounds_a, rounds_b, meta, log=print):
     """Write compare.{json,csv,md,png} for the complete rounds; return
     (rows, summary)."""
@@ -447,7 +487,12 @@ def report(out_dir, rounds_a, rounds_b, meta, log=print):
     png = plot(rows, out_dir, 'B = %s against A = %s, %s: B/A with its '
                '95 %% interval' % (meta['b']['label'], meta['a']['label'],
                                    meta['arch']))
+    forest_png = forest(rows, out_dir, 'B = %s against A = %s, %s: every '
+                        'measurement, sorted' % (meta['b']['label'],
+                                                 meta['a']['label'],
+                                                 meta['arch']))
     log(md)
-    log('comparison: %s/compare.{json,csv,md}%s' % (
-        out_dir, ', compare.png' if png else ''))
+    log('comparison: %s/compare.{json,csv,md}%s%s' % (
+        out_dir, ', compare.png' if png else '',
+        ', compare-forest.png' if forest_png else ''))
     return rows, summary

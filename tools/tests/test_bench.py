@@ -70,6 +70,8 @@ class CombineTest(unittest.TestCase):
         self.assertEqual(rec['median_ns'], 110)
         self.assertEqual(rec['runs'], 3)
         self.assertEqual(rec['spread_pct'], 20.0)
+        # the plot's bars: the lowest and the highest boot
+        self.assertEqual((rec['runs_min_ns'], rec['runs_max_ns']), (100, 120))
         summary = bench.spread_summary([rec])
         self.assertEqual(summary['max_pct'], 20.0)
 
@@ -103,6 +105,9 @@ class ReportTest(TempDirTest):
         self.assertIn('seq_read', md)
         with open(os.path.join(out, 'bench.png'), 'rb') as f:
             self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
+        with open(os.path.join(out, 'plot-kmalloc.dat')) as f:
+            size, median, low, high = map(int, f.readline().split())
+        self.assertTrue(low <= median <= high)
 
 
 if __name__ == '__main__':

@@ -215,6 +215,21 @@ class TablesTest(TempDirTest):
         with open(os.path.join(out, 'compare.png'), 'rb') as f:
             self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
         self.assertIn('compare.png', lines[-1])
+        # the forest plot: every row with an interval, sorted by B/A, the
+        # marked ones apart
+        with open(os.path.join(out, 'compare-forest.png'), 'rb') as f:
+            self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
+        drawn = []
+        for name in ('forest-other.dat', 'forest-marked.dat'):
+            with open(os.path.join(out, name)) as f:
+                drawn += [tuple(map(float, x.split())) for x in f]
+        with_ci = [r for r in rows if r['ci_low'] is not None]
+        self.assertEqual(len(drawn), len(with_ci))
+        by_y = [d[0] for d in sorted(drawn, key=lambda d: d[1])]
+        self.assertEqual(by_y, sorted(by_y))
+        with open(os.path.join(out, 'forest-marked.dat')) as f:
+            self.assertEqual(len(f.readlines()),
+                             sum(1 for r in with_ci if r['mark']))
 
 
 def write_boot(path, median, version=VERSION):
@@ -262,6 +277,9 @@ class RoundsTest(TempDirTest):
         self.plot = mock.patch('allockunit.compare.plot', return_value=None)
         self.plot.start()
         self.addCleanup(self.plot.stop)
+        forest = mock.patch('allockunit.compare.forest', return_value=None)
+        forest.start()
+        self.addCleanup(forest.stop)
 
     def compare(self, a='6.1', b='6.12', rounds=3, **kw):
         self.a = interleave.Side('A', a, None)
