@@ -41,6 +41,9 @@ CHECK ?=
 # What make test runs after UML 6.12: kernel-arch[-profile].
 TEST_MATRIX ?= 6.1-um 6.12-x86_64 6.12-um-kasan 6.12-um-modules 6.12-x86_64-boot-options
 PYTHON ?= python3
+# One record each in tools/allockunit/arches/ (um first).
+ARCHES := um $(filter-out um,$(basename $(notdir $(wildcard tools/allockunit/arches/[a-z]*.py))))
+space := $(subst ,, )
 TOOL := $(PYTHON) tools/alloc-kunit
 
 RUN_ARGS = --kernel='$(KERNEL)' --arch='$(ARCH)' \
@@ -87,7 +90,7 @@ help:
 	@echo 'make mutate  small systematic changes to the allocators, one build and run'
 	@echo '            each: mutation score per function (build/mutate/; FILES=, FUNCS=,'
 	@echo '            OPS=, LIMIT=N SEED=N, FRESH=1, LIST=1; a rerun resumes)'
-	@echo 'variables:  KERNEL=6.12|6.1  ARCH=um|x86_64|arm64|i386  KDIR=/path/to/linux'
+	@echo 'variables:  KERNEL=6.12|6.1  ARCH=$(subst $(space),|,$(ARCHES))  KDIR=/path/to/linux'
 	@echo '            PROFILE=default|kasan|debug|hardened|kfence|kmemleak|modules|rt|'
 	@echo '                    boot-options|coverage'
 	@echo '            PAGES=4k|16k|64k (ARCH=arm64)'

@@ -13,13 +13,15 @@ import subprocess
 import sys
 
 from . import Stopped, UserError
+from . import archs
 from . import profiles
 from . import runner
 from . import source
 
 __version__ = '1.0'
-PAGE_CHOICES = sorted({p for sizes in runner.PAGE_SIZES.values()
-                       for p in sizes}, key=lambda p: int(p[:-1]))
+def page_choices():
+    return sorted({p for a in archs.records().values()
+                   for p, _ in a.pages}, key=lambda p: int(p[:-1]))
 
 
 def version():
@@ -84,7 +86,7 @@ def _kernel(p):
 
 
 def _arch(p):
-    p.add_argument('--arch', default='um', choices=runner.ARCHES,
+    p.add_argument('--arch', default='um', choices=archs.names(),
                    help='architecture (ARCH=)')
 
 
@@ -98,7 +100,7 @@ def _variant(p, pages=True):
                    help='configuration profile, configs/<name>.config: %s '
                    '(PROFILE=)' % ', '.join(profiles.names()))
     if pages:
-        p.add_argument('--pages', default='', choices=[''] + PAGE_CHOICES,
+        p.add_argument('--pages', default='', choices=[''] + page_choices(),
                        help='base page size on arm64 (PAGES=)')
 
 

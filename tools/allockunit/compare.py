@@ -438,13 +438,14 @@ def forest(rows, out_dir, title):
                    key=lambda r: r['ratio'])
     if not shown:
         return None
-    paths = {}
+    paths, counts = {}, {}
     for marked in (False, True):
         path = os.path.join(out_dir, 'forest-%s.dat' % ('marked' if marked
                                                         else 'other'))
         with open(path, 'w') as f:
             for y, row in enumerate(shown):
                 if bool(row['mark']) == marked:
+                    counts[marked] = counts.get(marked, 0) + 1
                     f.write('%g %d %g %g\n' % (row['ratio'], y,
                                                row['ci_low'], row['ci_high']))
         paths[marked] = path
@@ -460,10 +461,12 @@ def forest(rows, out_dir, title):
               'set grid xtics', 'set key outside top right',
               'set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead '
               'dashtype 2',
-              'plot "%s" using 1:2:3:4 with xerrorbars pt 7 ps 0.5 lc rgb '
-              '"#607d8b" title "within the margin", "%s" using 1:2:3:4 with '
-              'xerrorbars pt 7 ps 0.6 lc rgb "#c62828" title "marked"'
-              % (paths[False], paths[True])]
+              'plot ' + ', '.join(
+                  '"%s" using 1:2:3:4 with xerrorbars pt 7 ps 0.6 lc rgb '
+                  '"%s" title "%s"' % (paths[marked], colour, name)
+                  for marked, colour, name in (
+                      (False, '#607d8b', 'within the margin'),
+                      (True, '#c62828', 'marked')) if counts.get(marked))]
     subprocess.run(['gnuplot'], input='\n'.join(script) + '\n', text=True,
                    check=True)
     return png

@@ -5,6 +5,7 @@ import os
 import subprocess
 
 from . import UserError
+from . import archs
 
 # What building and running a KUnit kernel needs, whatever the tree.
 BASE_PACKAGES = ['gcc', 'libc6-dev', 'make', 'flex', 'bison', 'bc',
@@ -12,15 +13,6 @@ BASE_PACKAGES = ['gcc', 'libc6-dev', 'make', 'flex', 'bison', 'bc',
 # What each architecture adds. UML runs as a host process; x86_64 runs
 # under QEMU, and its build needs libelf (objtool, for the ORC unwinder)
 # and may need OpenSSL headers and pkg-config for its host tools.
-ARCH_PACKAGES = {
-    'um': [],
-    'x86_64': ['qemu-system-x86', 'libelf-dev', 'libssl-dev', 'pkg-config'],
-    # A cross compiler and QEMU's ARM system emulator (qemu-system-aarch64).
-    'arm64': ['gcc-aarch64-linux-gnu', 'qemu-system-arm', 'libssl-dev',
-              'pkg-config'],
-    # The host gcc builds i386 kernels (-m32 needs no 32-bit libc).
-    'i386': ['qemu-system-x86', 'libelf-dev', 'libssl-dev', 'pkg-config'],
-}
 # What the tool tests run for real, each with the package that brings it:
 # the source tests unpack a .tar.xz through `tar -xJ` (xz), the bench tests
 # draw the plot (gnuplot), the runner tests build a fake tree (make), the
@@ -40,7 +32,7 @@ def source_package(kernel):
 
 def needed(arch, kernel=None):
     """Packages for one run; kernel is None when the user names a tree."""
-    pkgs = BASE_PACKAGES + ARCH_PACKAGES[arch]
+    pkgs = BASE_PACKAGES + list(archs.get(arch).packages)
     if kernel:
         pkgs = pkgs + [source_package(kernel)]
     return pkgs

@@ -28,6 +28,7 @@ import subprocess
 import time
 
 from . import UserError
+from . import archs
 from . import deps
 from . import results
 from . import runner
@@ -68,21 +69,22 @@ class Patch:
         `Profile: <name>` header names the PROFILE= that makes the bug
         visible (on UML and x86_64): then it is visible there only; a run
         with a profile runs only those patches."""
+        known = archs.records()
+        generic = {a.name for a in known.values() if a.sees_uml_bugs}
         wanted = self.header.get('profile', '').strip()
         if wanted or profile not in ('', 'default'):
-            return profile == wanted and arch in ('um', 'x86_64')
+            return profile == wanted and arch in {'um'} | generic
         visible = self.header.get('visible', 'UML').lower()
         while re.search(r'\([^()]*\)', visible):      # asides, nested too
             visible = re.sub(r'\([^()]*\)', '', visible)
         visible = visible.split('(')[0]     # an aside the line cut short
         words = set(re.findall(r'[a-z0-9_]+', visible))
-        arches = {'uml': 'um', 'x86_64': 'x86_64', 'i386': 'i386',
-                  'arm64': 'arm64'}
-        if not words or not words <= set(arches) | {'only'}:
+        by_header = {a.header.lower(): a.name for a in known.values()}
+        if not words or not words <= set(by_header) | {'only'}:
             return False
-        named = {arches[w] for w in words if w in arches}
-        if 'uml' in words and 'only' not in words:
-            named.add('x86_64')
+        named = {by_header[w] for w in words if w in by_header}
+        if 'um' in named and 'only' not in words:
+            named |= generic
         return arch in named
 
 

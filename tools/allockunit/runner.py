@@ -17,6 +17,7 @@ import time
 from . import UserError
 from . import deps
 from . import graft
+from . import archs
 from . import profiles
 from . import results
 from . import source
@@ -24,17 +25,6 @@ from . import userspace
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-ARCHES = ('um', 'x86_64', 'arm64', 'i386')
-# The arch folder of the tree, for each ARCH=, and the cross compiler
-# prefix, for the arches this x86_64 host cannot build natively.
-ARCH_DIRS = {'um': 'um', 'x86_64': 'x86', 'i386': 'x86', 'arm64': 'arm64'}
-CROSS_COMPILE = {'arm64': 'aarch64-linux-gnu-'}
-# PAGES= on arm64: the base page size (arch/arm64/Kconfig, ARM64_*_PAGES).
-# Every other arch has one page size, and PAGES= must be empty there.
-PAGE_SIZES = {'arm64': {'4k': 'CONFIG_ARM64_4K_PAGES=y',
-                        '16k': 'CONFIG_ARM64_16K_PAGES=y',
-                        '64k': 'CONFIG_ARM64_64K_PAGES=y'}}
-
 # Exit statuses of `run`, documented in README.md.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUILD, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
 
@@ -103,7 +93,7 @@ def page_options(arch, pages):
     """--kconfig_add lines for PAGES=, or a UserError naming the choices."""
     if not pages:
         return []
-    sizes = PAGE_SIZES.get(arch)
+    sizes = archs.get(arch).page_options()
     if not sizes:
         raise UserError('PAGES=%s: ARCH=%s has one page size; PAGES= is '
                         'for ARCH=arm64' % (pages, arch))
@@ -116,9 +106,7 @@ def page_options(arch, pages):
 def check_values(arch, profile='', pages='', timeout=1):
     """Refuse ARCH=, PROFILE=, PAGES= and TIMEOUT= values before any
     work starts, each with one line that names it."""
-    if arch not in ARCHES:
-        raise UserError('ARCH=%s is not supported; choose one of: %s'
-                        % (arch, ', '.join(ARCHES)))
+    archs.get(arch)
     if profile and profile != profiles.DEFAULT and \
             profile not in profiles.names():
         raise UserError('PROFILE=%s: no configs/%s.config; choose one of: %s'
@@ -132,9 +120,7 @@ def check_values(arch, profile='', pages='', timeout=1):
 def prepare(kernel, arch, kdir=None, log=print, install=True, flavour='',
             variant=''):
     """Packages, source tree and grafted view; returns (tree, Target)."""
-    if arch not in ARCHES:
-        raise UserError('ARCH=%s is not supported; choose one of: %s'
-                        % (arch, ', '.join(ARCHES)))
+    archs.get(arch)
     if kdir:
         tree = os.path.abspath(kdir)
         source.tree_version(tree)
@@ -152,39 +138,16 @@ def prepare(kernel, arch, kdir=None, log=print, install=True, flavour='',
     return tree, target
 
 
-# What kunit.py's x86_64 config builds that no suite here needs: ACPI
-# alone is 207 objects. Several are prompts only with EXPERT (VT, INPUT,
-# IO_URING, X86_16BIT); EXPERT changes no default by itself. KASLR off
-# also makes physical addresses the same from one boot to the next.
-X86_64_TRIM = ['CONFIG_EXPERT=y'] + ['CONFIG_%s=n' % name for name in (
-    'ACPI', 'PNP', 'VT', 'INPUT', 'SERIO', 'HID', 'IO_URING',
-    'SUSPEND', 'HIBERNATION', 'CPU_IDLE', 'THERMAL', 'HWMON',
-    'USB_SUPPORT', 'X86_MCE', 'CPU_MITIGATIONS', 'RANDOMIZE_BASE',
-    'X86_16BIT', 'DMI')]
-
-
-# i386 with highmem in use: HIGHMEM4G (x86's default, made explicit) and
-# the 3 GiB QEMU_MEMORY_MB machine leave about 2 GiB above the 896 MiB
-# linear map (VMSPLIT_3G), where vmalloc takes its pages.
-I386_HIGHMEM = ['CONFIG_HIGHMEM4G=y']
-
-
-# kunit.py's UML defaults (configs/arch_uml.config) enable virtio over PCI,
-# which WARNs at every boot ("No virtio device ID configured for PCI") and
-# taints the kernel before any case runs. No suite needs it.
-UML_TRIM = ['CONFIG_VIRTIO_UML=n', 'CONFIG_UML_PCI_OVER_VIRTIO=n']
-
-
 def kconfig_extras(tree, arch):
     """--kconfig_add options the tree can honour beyond .kunitconfig.
 
     CONFIG_DEBUG_ATOMIC_SLEEP depends on !ARCH_NO_PREEMPT, which UML
     selected until 6.2; kunit.py fails on a .kunitconfig line that does not
-    survive olddefconfig, so it is added only where it can be set. On
-    UML, UML_TRIM leaves out the boot-time WARN of virtio over PCI; on
-    x86_64, X86_64_TRIM leaves out what only makes the build longer.
+    survive olddefconfig, so it is added only where it can be set. Then
+    the architecture record's own options (tools/allockunit/arches/).
     """
-    kconfig = os.path.join(tree, 'arch', ARCH_DIRS[arch], 'Kconfig')
+    record = archs.get(arch)
+    kconfig = os.path.join(tree, 'arch', record.tree, 'Kconfig')
     try:
         with open(kconfig, encoding='utf-8', errors='replace') as f:
             no_preempt = re.search(r'^\s*select\s+ARCH_NO_PREEMPT\b(?!_)',
@@ -192,12 +155,7 @@ def kconfig_extras(tree, arch):
     except OSError:
         no_preempt = True
     options = [] if no_preempt else ['CONFIG_DEBUG_ATOMIC_SLEEP=y']
-    if arch == 'um':
-        options += UML_TRIM
-    if arch in ('x86_64', 'i386'):
-        options += X86_64_TRIM
-    if arch == 'i386':
-        options += I386_HIGHMEM
+    options += list(record.kconfig)
     extra = []
     for option in options:
         extra += ['--kconfig_add', option]
@@ -211,22 +169,13 @@ def has_attribute_filter(tree):
 
 
 def cc_options(arch='um'):
-    gcc = CROSS_COMPILE.get(arch, '') + 'gcc'
+    gcc = archs.get(arch).cross_compile + 'gcc'
     return ['CC=ccache ' + gcc] if shutil.which('ccache') else []
 
 
-# kunit.py boots QEMU with -m 1024; a later -m wins. More than 2 GiB lets
-# kvmalloc's INT_MAX limit be seen: on a smaller machine vmalloc's own
-# check against totalram_pages() refuses such a size first. A 64-bit
-# machine gets more than 4 GiB, so that memory lies both below and above
-# 4 GiB (ZONE_DMA32 and ZONE_NORMAL) and GFP_DMA32 has something to
-# refuse; i386 stays at 3 GiB, all it addresses without PAE.
-QEMU_MEMORY_MB = 3072
-QEMU_MEMORY_MB_64BIT = 5120
-
-
 def qemu_memory_mb(arch):
-    return QEMU_MEMORY_MB if arch == 'i386' else QEMU_MEMORY_MB_64BIT
+    """QEMU's -m for the architecture (its record says why)."""
+    return archs.get(arch).qemu_memory_mb
 
 
 def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
@@ -247,10 +196,12 @@ def kunit_command(target, kunitconfig, jobs, timeout, filter_glob='',
         cmd += ['--kunitconfig=' + kunitconfig, '--jobs=%d' % jobs]
         cmd += ['--make_options=' + o for o in cc_options(target.arch)]
         cmd += ['--make_options=' + o for o in make]
-        if target.arch in CROSS_COMPILE:
-            cmd.append('--cross_compile=' + CROSS_COMPILE[target.arch])
-    if target.arch != 'um' and subcommand != 'build':
-        cmd.append('--qemu_args=-m %d' % qemu_memory_mb(target.arch))
+        cross = archs.get(target.arch).cross_compile
+        if cross:
+            cmd.append('--cross_compile=' + cross)
+    memory = qemu_memory_mb(target.arch)
+    if memory and subcommand != 'build':
+        cmd.append('--qemu_args=-m %d' % memory)
     cmd += list(extra)
     if filter_glob and subcommand != 'build':
         cmd.append(filter_glob)
@@ -313,8 +264,9 @@ def fast_build(target, jobs, log_file, out=None, make=()):
     cmd = ['make', '-C', target.view, 'O=' + target.build_dir,
            'ARCH=' + target.arch, '--jobs=%d' % jobs, 'all']
     cmd += cc_options(target.arch) + list(make)
-    if target.arch in CROSS_COMPILE:
-        cmd.append('CROSS_COMPILE=' + CROSS_COMPILE[target.arch])
+    cross = archs.get(target.arch).cross_compile
+    if cross:
+        cmd.append('CROSS_COMPILE=' + cross)
     out.write('Building with: %s\n' % ' '.join(cmd))
     lines = []
 

@@ -93,3 +93,44 @@ class CommandLineTest(TempDirTest):
         proc = self.tool('--version')
         self.assertEqual(proc.returncode, 0)
         self.assertRegex(proc.stdout, r'^alloc-kunit \d+\.\d+')
+
+
+class ArchitectureRecordTest(TempDirTest):
+    """Adding an architecture is adding a record: a fake one is accepted by
+    the command line, the runner and the package list."""
+
+    def test_a_new_record_is_an_architecture_everywhere(self):
+        import shutil
+        from unittest import mock
+        from allockunit import archs, deps
+        folder = os.path.join(self.tmp, 'arches')
+        shutil.copytree(archs.FOLDER, folder)
+        with open(os.path.join(folder, 'riscv64.py'), 'w') as f:
+            f.write('from allockunit.archs import Arch\n'
+                    "ARCH = Arch(name='riscv64', tree='riscv', "
+                    "header='riscv64', packages=('qemu-system-misc',), "
+                    "cross_compile='riscv64-linux-gnu-', "
+                    "kconfig=('CONFIG_NONPORTABLE=y',), "
+                    "pages=(('4k', 'CONFIG_PAGE_SIZE_4KB=y'),), "
+                    'qemu_memory_mb=2048)\n')
+        with mock.patch.object(archs, 'FOLDER', folder):
+            args = cli.parser().parse_args(['run', '--arch', 'riscv64',
+                                            '--pages', '4k'])
+            self.assertEqual(args.arch, 'riscv64')
+            runner.check_values('riscv64', '', '4k', 10)
+            self.assertEqual(runner.page_options('riscv64', '4k'),
+                             ['CONFIG_PAGE_SIZE_4KB=y'])
+            self.assertIn('qemu-system-misc', deps.needed('riscv64'))
+            target = runner.Target('6.12', 'riscv64', root=self.tmp)
+            cmd = runner.kunit_command(target, '/k', 2, 60)
+            self.assertIn('--arch=riscv64', cmd)
+            self.assertIn('--cross_compile=riscv64-linux-gnu-', cmd)
+            self.assertIn('--qemu_args=-m 2048', cmd)
+            tree = os.path.join(self.tmp, 'linux')
+            os.makedirs(os.path.join(tree, 'arch', 'riscv'))
+            extras = runner.kconfig_extras(tree, 'riscv64')
+            self.assertIn('CONFIG_NONPORTABLE=y', extras)
+            self.assertEqual(archs.names()[0], 'um')
+        self.assertNotIn('riscv64', archs.names())
+        with self.assertRaises(cli.UserError):
+            runner.check_values('riscv64')
