@@ -53,7 +53,6 @@ import time
 
 from . import Stopped, UserError
 from . import deps
-from . import results
 from . import runner
 from . import source
 
@@ -213,51 +212,29 @@ def _save(path, data):
     os.replace(tmp, path)
 
 
-def _read_lines(path):
-    try:
-        with open(path, encoding='utf-8', errors='replace') as f:
-            return f.readlines()
-    except OSError:
-        return []
-
-
-def judge(status, kept, on_crash='bad'):
-    """(verdict, reason, failed cases with their diagnostics) from a run's
-    status and its kept results folder."""
-    lines = _read_lines(os.path.join(kept, 'raw.log'))
-    cases = []
-    data = _load(os.path.join(kept, 'kunit.json'), None)
-    if data:
-        cases = list(results.leaf_cases(data))
-    logs, unfinished = results.scan_ktap(lines)
-    failed = []
-    for case in cases:
-        if case.status not in ('FAIL', 'ERROR'):
-            continue
-        name = '.'.join(p for p in case.path if p)
-        if case.status == 'ERROR':
-            name += ' (crashed or never reported)'
-        diag = [d for d in logs.get(case.path, []) if d][-4:]
-        failed.append({'case': name, 'diagnostics': diag})
-    during, _ = results.splats(lines)
+def judge(ran, on_crash='bad'):
+    """(verdict, reason, failed cases with their diagnostics) from a
+    results.Run."""
+    status = ran.status
+    failed = [{'case': c.label,
+               'diagnostics': [d for d in ran.diagnostics.get(c.path, [])
+                               if d][-4:]} for c in ran.failed()]
     failed += [{'case': 'kernel log, during the tests: ' + s,
-                'diagnostics': []} for s in during[:5]]
+                'diagnostics': []} for s in ran.reports[:5]]
     if status == runner.EXIT_OK:
         return 'good', 'every case passed', []
     if status == runner.EXIT_FAILED:
-        reason = 'a case failed' if any(c.status in ('FAIL', 'ERROR')
-                                        for c in cases) \
-            else 'a kernel report during the tests' if during \
+        reason = 'a case failed' if ran.failed() \
+            else 'a kernel report during the tests' if ran.reports \
             else 'no case ran'
         return 'bad', reason, failed
     if status == runner.EXIT_BUILD:
         return 'skip', 'did not build', []
     if status == runner.EXIT_INCOMPLETE:
-        if not any('KTAP version' in line for line in lines):
+        if not ran.booted:
             return 'skip', ('the kernel stopped before the tests started '
                             '(the suites never ran)'), []
-        stop = results.describe_unfinished(unfinished) or \
-            'the kernel stopped before the tests finished'
+        stop = ran.stopped or 'the kernel stopped before the tests finished'
         stop += ' (crash or timeout; ON_CRASH=%s)' % on_crash
         return on_crash, stop, failed
     raise UserError('make run exited with status %s' % status)
@@ -297,17 +274,15 @@ def step(state, label='', run=None, log=print):
     except UserError as e:
         status, (verdict, reason, failed) = None, ('skip', str(e), [])
     else:
-        profile, pages = cfg.get('profile', ''), cfg.get('pages', '')
-        status = run(arch=cfg['arch'], kdir=tree,
-                     filter_glob=cfg['filter'], timeout=cfg['timeout'],
-                     log=log, profile=profile, pages=pages)
-        made = runner.Target(source.user_tree_id(tree), cfg['arch'],
-                             variant=runner.variant_name(pages,
-                                                         profile)).results
+        ran = run(runner.Request(
+            arch=cfg['arch'], kdir=tree, filter_glob=cfg['filter'],
+            timeout=cfg['timeout'], profile=cfg.get('profile', ''),
+            pages=cfg.get('pages', '')), log)
+        status = ran.status
         shutil.rmtree(kept, ignore_errors=True)
-        if os.path.isdir(made):
-            shutil.copytree(made, kept)
-        verdict, reason, failed = judge(status, kept, cfg['on_crash'])
+        if os.path.isdir(ran.folder):
+            shutil.copytree(ran.folder, kept)
+        verdict, reason, failed = judge(ran, cfg['on_crash'])
     record = {'step': n, 'label': label, 'commit': sha, 'subject': subject,
               'status': status, 'verdict': verdict, 'reason': reason,
               'failed': failed, 'seconds': round(time.monotonic() - started),

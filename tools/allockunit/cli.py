@@ -280,10 +280,11 @@ def main(argv):
     stop_on_signals()
     try:
         if args.command == 'run':
-            return runner.run(args.kernel, args.arch, args.kdir or None,
-                              args.filter, args.timeout, args.jobs or None,
-                              args.kunitconfig or None, args.extra,
-                              profile=args.profile, pages=args.pages)
+            return runner.run(runner.Request(
+                args.kernel, args.arch, args.kdir or None, args.filter,
+                args.timeout, args.jobs or None, args.kunitconfig or None,
+                tuple(args.extra), profile=args.profile,
+                pages=args.pages)).status
         if args.command == 'bench':
             return runner.bench(args.kernel, args.arch, args.kdir or None,
                                 args.runs, args.timeout,

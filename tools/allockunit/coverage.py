@@ -302,8 +302,8 @@ def run(kernel, kdir=None, timeout=600, log=print):
         _clear_counters(target.build_dir)
     log('[1/%d] building with gcov and running the suites once '
         '(make run PROFILE=coverage)' % (3 + len(IN_TREE)))
-    status = runner.run(kernel, 'um', kdir, OWN_GLOB, timeout,
-                        profile=PROFILE, log=log)
+    status = runner.run(runner.Request(kernel, 'um', kdir, OWN_GLOB, timeout,
+                                       profile=PROFILE), log).status
     if not os.path.isfile(os.path.join(target.build_dir, 'linux')):
         raise UserError('the coverage kernel was not built (exit %d)'
                         % status)

@@ -106,16 +106,12 @@ def runner_boot(arch, timeout, log, profile='', pages=''):
     """boot(side, build) -> (exit status, raw log or None), through the
     runner: the benchmark suite alone, built first only when asked."""
     def boot(side, build, limit=None):
-        code = runner.run(side.kernel, arch, side.kdir,
-                          timeout=min(limit or timeout, timeout),
-                          log=log, bench=True, build=build, profile=profile,
-                          pages=pages)
-        _, target = runner.prepare(side.kernel, arch, side.kdir, log,
-                                   install=False, flavour='-bench',
-                                   variant=runner.variant_name(pages,
-                                                               profile))
-        raw = os.path.join(target.results, 'raw.log')
-        return code, raw if os.path.isfile(raw) else None
+        ran = runner.run(runner.Request(
+            side.kernel, arch, side.kdir,
+            timeout=min(limit or timeout, timeout), bench=True, build=build,
+            profile=profile, pages=pages), log)
+        raw = os.path.join(ran.folder, 'raw.log')
+        return ran.status, raw if os.path.isfile(raw) else None
     return boot
 
 

@@ -614,8 +614,7 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
     scratch = os.path.join(runner.build_root(), 'regressions',
                            '%s-scratch' % kernel)
     copied = sorted({m.path for m in chosen})
-    target = runner.Target(source.user_tree_id(scratch), arch,
-                           variant=runner.variant_name('', profile))
+    target = runner.Request(arch=arch, kdir=scratch, profile=profile).target()
     cov_dir = os.path.join(runner.build_root(), 'coverage',
                            '%s-um-coverage' % kernel)
     cov = coverage_lines(os.path.join(cov_dir, 'mm_alloc.info'))
@@ -654,12 +653,12 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
             regressions.apply_patch(patch, scratch)
         with open(os.path.join(out_dir, 'last-run.log'), 'w') as quiet:
             try:
-                status = run(arch=arch, kdir=scratch, timeout=timeout,
-                             log=lambda s: quiet.write(s + '\n'),
-                             profile=profile, out=quiet)
+                ran = run(runner.Request(arch=arch, kdir=scratch,
+                                         timeout=timeout, profile=profile),
+                          lambda s: quiet.write(s + '\n'), out=quiet)
             finally:
                 regressions.sync_scratch(tree, scratch, copied)
-        return status, regressions._cases(target.results)
+        return ran.status, ran.cases
 
     log('==== make mutate: the unmutated scratch tree first (%s)'
         % os.path.relpath(target.build_dir))

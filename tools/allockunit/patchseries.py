@@ -37,7 +37,6 @@ import os
 import re
 import shutil
 import subprocess
-import textwrap
 import time
 
 from . import UserError

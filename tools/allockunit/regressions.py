@@ -30,7 +30,6 @@ import time
 from . import UserError
 from . import archs
 from . import deps
-from . import results
 from . import runner
 from . import source
 
@@ -206,10 +205,7 @@ def apply_patch(patch, scratch, reverse=False):
 
 def verdict(status, cases):
     """(verdict, failed case names) from a run's status and cases."""
-    failed = ['.'.join(c.path) for c in cases if c.status == 'FAIL']
-    # a case the kernel never reported (it stopped) has an empty name
-    failed += ['.'.join(p for p in c.path if p) + ' (never reported)'
-               for c in cases if c.status == 'ERROR']
+    failed = [c.label for c in cases if c.failed]
     if status == runner.EXIT_BUILD:
         return 'no build', failed
     if status == runner.EXIT_INCOMPLETE and not cases:
@@ -243,14 +239,6 @@ def closing_line(rows):
         if counts.get(other):
             line += ', %d %s' % (counts[other], other)
     return line
-
-
-def _cases(results_dir):
-    path = os.path.join(results_dir, 'kunit.json')
-    if not os.path.isfile(path):
-        return []
-    with open(path) as f:
-        return list(results.leaf_cases(json.load(f)))
 
 
 def scratch_source(kernel, arch, kdir, log):
@@ -298,18 +286,15 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
         if patch:
             apply_patch(patch, scratch)
         try:
-            status = run(arch=arch, kdir=scratch, timeout=timeout, log=log,
-                         profile=profile)
+            ran = run(runner.Request(arch=arch, kdir=scratch, timeout=timeout,
+                                     profile=profile), log)
         finally:
             sync_scratch(tree, scratch, copied)    # restore the copies
-        target = runner.Target(source.user_tree_id(scratch), arch,
-                               variant=runner.variant_name('', profile))
-        cases = _cases(target.results)
         kept = os.path.join(out_dir, label)
-        if os.path.isdir(target.results):
+        if os.path.isdir(ran.folder):
             shutil.rmtree(kept, ignore_errors=True)
-            shutil.copytree(target.results, kept)
-        return status, cases
+            shutil.copytree(ran.folder, kept)
+        return ran.status, ran.cases
 
     log('==== regressions: the unpatched scratch tree first')
     status, cases = one('baseline', None)

@@ -9,10 +9,37 @@ FAIL <failure>, SKIP <skipped>, with the case's KTAP diagnostics attached.
 """
 
 import collections
+import dataclasses
+import json
+import os
 import re
 from xml.etree import ElementTree as ET
 
-Case = collections.namedtuple('Case', 'path status')
+
+class Case(collections.namedtuple('Case', 'path status')):
+    """One leaf result: its path (suite, [case,] param) and status."""
+
+    __slots__ = ()
+
+    @property
+    def failed(self):
+        return self.status in ('FAIL', 'ERROR')
+
+    @property
+    def never_reported(self):
+        """kunit.py's stand-in for a case the kernel never reported (it
+        stopped first): an ERROR with an empty name. The one definition
+        every command uses."""
+        return self.status == 'ERROR' and not self.path[-1]
+
+    @property
+    def label(self):
+        """The case as a report names it."""
+        if self.never_reported:
+            return '%s: a case the kernel never reported' % (
+                '.'.join(self.path[:-1]) or 'the run')
+        name = '.'.join(self.path)
+        return name + ' (crashed)' if self.status == 'ERROR' else name
 
 ROOT_NAME = 'KUnit Test Group'
 _PREFIX = re.compile(r'^(<\d>)?(\[\s*\d+\.\d+\]\s?)?')
@@ -147,6 +174,60 @@ def describe_unfinished(unfinished):
         return 'the run stopped in %s before its first case finished' % where
     return ('the run stopped in %s after its case %s (%d finished); the next '
             'case was running' % (where, last, done))
+
+
+@dataclasses.dataclass
+class Run:
+    """One run of the suites, as the runner returns it: what every command
+    (regressions, bisect, bench, mutate, make test) reads instead of
+    finding the files again."""
+    target: object              # runner.Target: names and folders
+    status: int                 # the exit status (README.md's table)
+    cases: list = dataclasses.field(default_factory=list)
+    # KTAP diagnostics of each case, by path
+    diagnostics: dict = dataclasses.field(default_factory=dict)
+    reports: list = dataclasses.field(default_factory=list)   # during
+    boot_reports: list = dataclasses.field(default_factory=list)
+    stopped: str = ''           # where the kernel stopped, if it did
+    booted: bool = False        # the kernel printed KTAP
+    folder: str = ''            # the results; target.results by default
+
+    def __post_init__(self):
+        self.folder = self.folder or self.target.results
+
+    @classmethod
+    def read(cls, target, status, folder=''):
+        """The Run whose files are in `folder` (target.results): for a run
+        made by another process, or kept elsewhere."""
+        folder = folder or target.results
+        cases = []
+        path = os.path.join(folder, 'kunit.json')
+        if os.path.isfile(path):
+            with open(path) as f:
+                try:
+                    cases = list(leaf_cases(json.load(f)))
+                except ValueError:
+                    cases = []
+        lines = []
+        raw = os.path.join(folder, 'raw.log')
+        if os.path.isfile(raw):
+            with open(raw, encoding='utf-8', errors='replace') as f:
+                lines = f.readlines()
+        return cls.of(target, status, cases, lines, folder)
+
+    @classmethod
+    def of(cls, target, status, cases, lines, folder=''):
+        logs, unfinished = scan_ktap(lines)
+        during, before = splats(lines)
+        return cls(target, status, cases, logs, during, before,
+                   describe_unfinished(unfinished),
+                   any('KTAP version' in line for line in lines), folder)
+
+    def failed(self):
+        return [c for c in self.cases if c.failed]
+
+    def counts(self):
+        return count(self.cases)
 
 
 def to_junit(root, logs=None, name='alloc-kunit'):

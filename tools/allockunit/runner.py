@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Running a tree's kunit.py on the project's suites, and keeping results."""
 
+import dataclasses
 import errno
 import fcntl
 import hashlib
@@ -504,11 +505,37 @@ DESTRUCTIVE_MODULES = ('mm_alloc_kmalloc_kunit', 'mm_alloc_vmalloc_kunit',
 DESTRUCTIVE_ARGS = [m + '.destructive=1' for m in DESTRUCTIVE_MODULES]
 
 
-def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
-        timeout=300, jobs=None, kunitconfig=None, extra=(), log=print,
-        bench=False, profile='', pages='', build=True, destructive=True,
-        out=None):
-    """`make run`: returns the exit status documented in README.md.
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What to run: every make variable that shapes a run."""
+    kernel: str = source.DEFAULT_KERNEL
+    arch: str = 'um'
+    kdir: str = None            # a tree of the user's instead of Debian's
+    filter_glob: str = ''
+    timeout: int = 300
+    jobs: int = None            # None: one per CPU
+    kunitconfig: str = None     # None: the project's .kunitconfig
+    extra: tuple = ()           # more kunit.py arguments
+    profile: str = ''
+    pages: str = ''
+    bench: bool = False
+    build: bool = True
+    destructive: bool = True
+
+    def variant(self):
+        return variant_name(self.pages, self.profile)
+
+    def target(self):
+        """Where this run's build and results live (without preparing)."""
+        kernel_id = source.user_tree_id(os.path.abspath(self.kdir)) \
+            if self.kdir else self.kernel
+        return Target(kernel_id, self.arch, variant=self.variant(),
+                      flavour='-bench' if self.bench else '')
+
+
+def run(request, log=print, out=None):
+    """`make run`: returns a results.Run (its .status is the exit status
+    documented in README.md).
 
     With bench=True, run only the benchmark suite, into results/<..>-bench.
     With destructive=False, the cases that exhaust memory are left out (as
@@ -520,6 +547,13 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
     PROFILE= (configs/<profile>.config) and PAGES= each get their own
     build folder and results: build/kunit/<kernel>-<arch>[-pages][-profile].
     """
+    kernel, arch, kdir = request.kernel, request.arch, request.kdir
+    filter_glob, timeout, jobs = (request.filter_glob, request.timeout,
+                                  request.jobs)
+    kunitconfig, extra, bench = (request.kunitconfig, request.extra,
+                                 request.bench)
+    profile, pages, build = request.profile, request.pages, request.build
+    destructive = request.destructive
     started = time.time()
     check_values(arch, profile, pages, timeout)
     variant = variant_name(pages, profile)
@@ -613,7 +647,7 @@ def run(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, filter_glob='',
         code = report(target, status, held, cases, lines, log)
         if interrupted:
             raise interrupted
-        return code
+        return results.Run.of(target, code, cases, lines)
 
 
 def userspace_run(target, kunitconfig, jobs, timeout, filter_glob,
@@ -749,12 +783,11 @@ def report(target, status, held, cases, lines, log=print):
                        % (target.name, passed, failed, skipped))
         unnamed = {}
         for case in cases:
-            if case.status not in ('FAIL', 'ERROR'):
+            if not case.failed:
                 continue
-            if case.path[-1]:
+            if not case.never_reported:
                 summary.append('  %s %s' % (case.status, '.'.join(case.path)))
             else:
-                # kunit.py's stand-in for a case the kernel never reported
                 parent = '.'.join(case.path[:-1]) or 'the run'
                 unnamed[parent] = unnamed.get(parent, 0) + 1
         for parent, n in unnamed.items():
@@ -812,12 +845,10 @@ def bench(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, runs=2,
     target = None
     for n in range(1, runs + 1):
         log('==== benchmark run %d of %d' % (n, runs))
-        code = run(kernel, arch, kdir, timeout=timeout, jobs=jobs, log=log,
-                   bench=True, profile=profile, pages=pages)
+        ran = run(Request(kernel, arch, kdir, timeout=timeout, jobs=jobs,
+                          bench=True, profile=profile, pages=pages), log)
+        code, target = ran.status, ran.target
         worst = max(worst, code)
-        _, target = prepare(kernel, arch, kdir, log, install=False,
-                            flavour='-bench',
-                            variant=variant_name(pages, profile))
         raw = os.path.join(target.results, 'raw.log')
         if code not in (EXIT_OK, EXIT_FAILED) or not os.path.isfile(raw):
             log('benchmark run %d did not finish; no report' % n)

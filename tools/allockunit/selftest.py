@@ -16,7 +16,6 @@ failed or nothing ran.
 
 import glob
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -184,14 +183,6 @@ def manifest(tree):
     return h.hexdigest()
 
 
-def case_name(case):
-    if case.path[-1]:
-        return '.'.join(case.path)
-    # kunit.py's stand-in for a case the kernel never reported
-    return '%s: a case the kernel never reported' % (
-        '.'.join(case.path[:-1]) or 'the run')
-
-
 def diagnose(tally, target, status):
     """Keep a failed run's own summary for the end of the output, where a
     CI log that shows only its tail still has it."""
@@ -214,23 +205,20 @@ def kunit_results(tally, target):
         tally.add('make run wrote ' + os.path.relpath(path), False,
                   'missing')
         return
-    with open(path) as f:
-        cases = list(results.leaf_cases(json.load(f)))
-    passed, failed, skipped = results.count(cases)
+    ran = results.Run.read(target, 0)
+    cases = ran.cases
+    passed, failed, skipped = ran.counts()
     for c in cases:
-        tally.record(case_name(c), c.status, group='KUnit ' + target.name)
+        tally.record(c.label, c.status, group='KUnit ' + target.name)
     tally.passed += passed
     tally.failed += failed
     tally.skipped += skipped
-    tally.failures += ['KUnit %s %s' % (c.status, case_name(c))
-                       for c in cases if c.status in ('FAIL', 'ERROR')]
+    tally.failures += ['KUnit %s %s' % (c.status, c.label)
+                       for c in ran.failed()]
     print('KUnit cases: %d passed, %d failed, %d skipped'
           % (passed, failed, skipped))
-    raw = os.path.join(target.results, 'raw.log')
-    with open(raw, encoding='utf-8', errors='replace') as f:
-        during, _ = results.splats(f.readlines())
     tally.add('no WARN/BUG/oops in the kernel log during the tests',
-              not during, '; '.join(during[:3]))
+              not ran.reports, '; '.join(ran.reports[:3]))
 
 
 def census_check(tally, tree):

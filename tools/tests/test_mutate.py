@@ -8,7 +8,8 @@ from unittest import mock
 
 from helpers import TempDirTest, make_tree, require_program, snapshot, write
 
-from allockunit import UserError, mutate, regressions, runner, source
+from allockunit import (UserError, mutate, regressions, results, runner,
+                        source)
 
 POOL = textwrap.dedent('''\
     // SPDX-License-Identifier: GPL-2.0
@@ -170,13 +171,14 @@ class RunAllTest(TempDirTest):
         self.runs = []
         self.interrupt_at = None
 
-    def fake_run(self, arch, kdir, timeout, log, profile='', out=None):
+    def fake_run(self, request, log, out=None):
+        kdir = request.kdir
         self.runs.append(kdir)
         if self.interrupt_at and len(self.runs) == self.interrupt_at:
             raise KeyboardInterrupt
         with open(os.path.join(kdir, 'mm', 'pool.c')) as f:
             text = f.read()
-        target = runner.Target(source.user_tree_id(kdir), arch)
+        target = request.target()
         # what kbuild leaves: the command that compiled mm/pool.c
         write(os.path.join(target.build_dir, 'mm', '.pool.o.cmd'),
               'savedcmd_mm/pool.o := ccache gcc -Wp,-MMD,mm/.pool.o.d '
@@ -190,7 +192,8 @@ class RunAllTest(TempDirTest):
             'name': 'KUnit Test Group', 'sub_groups': [{
                 'name': 'pool', 'test_cases': [
                     {'name': 'pool_takes', 'status': status}]}]}))
-        return runner.EXIT_FAILED if broken else runner.EXIT_OK
+        return results.Run.read(target, runner.EXIT_FAILED if broken
+                                else runner.EXIT_OK)
 
     def mutate(self, **kw):
         lines = []

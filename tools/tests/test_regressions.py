@@ -8,7 +8,7 @@ from unittest import mock
 
 from helpers import TempDirTest, make_tree, require_program, snapshot, write
 
-from allockunit import UserError, regressions, runner
+from allockunit import UserError, regressions, results, runner
 
 PATCH = textwrap.dedent('''\
     # Reverts: mm: keep the string (id unknown)
@@ -146,7 +146,7 @@ class ScratchTest(TempDirTest):
 
 class VerdictTest(TempDirTest):
     def case(self, status, name='kmalloc.x'):
-        return regressions.results.Case(tuple(name.split('.')), status)
+        return results.Case(tuple(name.split('.')), status)
 
     def test_verdicts(self):
         fail = [self.case('PASS'), self.case('FAIL', 'realloc.y')]
@@ -165,10 +165,11 @@ class VerdictTest(TempDirTest):
 
     def test_a_case_the_kernel_never_reported_is_named_by_its_suite(self):
         cases = [self.case('FAIL', 'kmalloc.a'),
-                 regressions.results.Case(('kmalloc', ''), 'ERROR')]
+                 results.Case(('kmalloc', ''), 'ERROR')]
         self.assertEqual(regressions.verdict(runner.EXIT_INCOMPLETE, cases),
                          ('caught', ['kmalloc.a',
-                                     'kmalloc (never reported)']))
+                                     'kmalloc: a case the kernel never '
+                                     'reported']))
 
     def test_closing_line(self):
         rows = [{'verdict': v} for v in ('caught', 'caught', 'missed',
@@ -200,16 +201,18 @@ class RunAllTest(TempDirTest):
         ensure.start()
         self.addCleanup(ensure.stop)
 
-    def fake_run(self, arch, kdir, timeout, log, profile=""):
+    def fake_run(self, request, log, out=None):
+        kdir = request.kdir
         with open(os.path.join(kdir, 'mm', 'slub.c')) as f:
             patched = '= 1' in f.read()
-        target = runner.Target(regressions.source.user_tree_id(kdir), arch)
+        target = request.target()
         status = 'FAIL' if patched else 'PASS'
         write(os.path.join(target.results, 'kunit.json'), json.dumps({
             'name': 'KUnit Test Group', 'sub_groups': [{
                 'name': 'kmalloc', 'test_cases': [
                     {'name': 'slub_case', 'status': status}]}]}))
-        return runner.EXIT_FAILED if patched else runner.EXIT_OK
+        return results.Run.read(target, runner.EXIT_FAILED if patched
+                                else runner.EXIT_OK)
 
     def test_caught_skipped_and_reported(self):
         require_program(self, 'patch')

@@ -33,7 +33,9 @@ class RunTest(TempDirTest):
         out = io.StringIO()
         lines = []
         with contextlib.redirect_stdout(out):
-            code = runner.run(kdir=self.tree, log=lines.append, **kw)
+            ran = runner.run(runner.Request(kdir=self.tree, **kw),
+                             lines.append)
+            code = ran.status
         self.results = os.path.join(self.build, 'results',
                                     runner.Target(os.path.basename(
                                         self.result_dir()), 'um').name)
@@ -250,7 +252,7 @@ class RunTest(TempDirTest):
 
     def test_unknown_arch(self):
         with self.assertRaises(UserError) as e:
-            runner.run(kdir=self.tree, arch='riscv')
+            runner.run(runner.Request(kdir=self.tree, arch='riscv'))
         self.assertIn('ARCH=riscv is not supported', str(e.exception))
 
 
