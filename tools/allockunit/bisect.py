@@ -53,10 +53,13 @@ import time
 
 from . import Stopped, UserError
 from . import deps
+from . import gitcmd
+from . import paths
+from . import results
 from . import runner
 from . import source
 
-TOOL = os.path.join(runner.PROJECT, 'tools', 'alloc-kunit')
+TOOL = os.path.join(paths.PROJECT, 'tools', 'alloc-kunit')
 # What a step answers git bisect run.
 GOOD, BAD, SKIP, ABORT = 0, 1, 125, 128
 ON_CRASH = ('bad', 'skip')
@@ -65,18 +68,11 @@ STOP_GRACE = 60
 
 
 def git(tree, *args, check=True):
-    """Run git in `tree`; its stdout, stripped. A failure is a UserError
-    naming the command and git's own message."""
-    # A session of its own: Ctrl-C at the terminal never stops a git
-    # command half-way through a checkout (see _deferred_interrupts).
-    proc = subprocess.run(['git', '-C', tree] + list(args),
-                          capture_output=True, text=True, errors='replace',
-                          check=False, start_new_session=True)
-    if check and proc.returncode != 0:
-        raise UserError('git %s failed in %s: %s' % (
-            ' '.join(args), tree,
-            (proc.stderr.strip() or proc.stdout.strip() or
-             'status %d' % proc.returncode).splitlines()[-1]))
+    """Run git in `tree`; its stdout, stripped (None when it failed and
+    check is off). A session of its own: Ctrl-C at the terminal never
+    stops a git command half-way through a checkout (see
+    _deferred_interrupts)."""
+    proc = gitcmd.git(tree, *args, check=check, session=True)
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
@@ -86,7 +82,7 @@ def describe(tree, rev):
 
 
 def state_dir(tree, arch):
-    return os.path.join(runner.build_root(), 'results', 'bisect-%s-%s' % (
+    return os.path.join(paths.build_root(), 'results', 'bisect-%s-%s' % (
         source.user_tree_id(tree), arch))
 
 
@@ -221,16 +217,16 @@ def judge(ran, on_crash='bad'):
                                if d][-4:]} for c in ran.failed()]
     failed += [{'case': 'kernel log, during the tests: ' + s,
                 'diagnostics': []} for s in ran.reports[:5]]
-    if status == runner.EXIT_OK:
+    if status == results.EXIT_OK:
         return 'good', 'every case passed', []
-    if status == runner.EXIT_FAILED:
+    if status == results.EXIT_FAILED:
         reason = 'a case failed' if ran.failed() \
             else 'a kernel report during the tests' if ran.reports \
             else 'no case ran'
         return 'bad', reason, failed
-    if status == runner.EXIT_BUILD:
+    if status == results.EXIT_BUILD:
         return 'skip', 'did not build', []
-    if status == runner.EXIT_INCOMPLETE:
+    if status == results.EXIT_INCOMPLETE:
         if not ran.booted:
             return 'skip', ('the kernel stopped before the tests started '
                             '(the suites never ran)'), []
@@ -502,7 +498,7 @@ def bisect(kdir, good, bad, arch='um', filter_glob='', timeout=300,
                         ', ...' if len(untracked) > 3 else ''))
     started = time.monotonic()
     os.makedirs(os.path.dirname(state), exist_ok=True)
-    with runner.Lock(state + '.lock'), _term_as_interrupt():
+    with paths.Lock(state + '.lock'), _term_as_interrupt():
         shutil.rmtree(state, ignore_errors=True)
         os.makedirs(state)
         _save(os.path.join(state, 'bisect.json'), {

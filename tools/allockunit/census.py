@@ -34,9 +34,9 @@ import re
 import subprocess
 
 from . import UserError
+from . import paths
 
-PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+PROJECT = paths.PROJECT
 ROWS = os.path.join(PROJECT, 'docs', 'contracts.txt')
 OUTPUT = os.path.join(PROJECT, 'docs', 'contracts.md')
 

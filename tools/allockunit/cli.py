@@ -15,6 +15,7 @@ import sys
 from . import Stopped, UserError
 from . import archs
 from . import profiles
+from . import paths
 from . import runner
 from . import source
 
@@ -26,10 +27,10 @@ def page_choices():
 
 def version():
     """The release, and the commit when run from a git clone."""
-    proc = subprocess.run(['git', '-C', runner.PROJECT, 'describe',
+    proc = subprocess.run(['git', '-C', paths.PROJECT, 'describe',
                            '--always', '--dirty'], capture_output=True,
                           text=True, check=False) \
-        if os.path.isdir(os.path.join(runner.PROJECT, '.git')) else None
+        if os.path.isdir(os.path.join(paths.PROJECT, '.git')) else None
     commit = proc.stdout.strip() if proc and proc.returncode == 0 else ''
     return 'alloc-kunit %s%s' % (__version__, ' (%s)' % commit if commit
                                  else '')

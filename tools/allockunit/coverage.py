@@ -33,6 +33,7 @@ import time
 from . import UserError
 from . import deps
 from . import profiles
+from . import paths
 from . import runner
 
 PROFILE = 'coverage'
@@ -43,7 +44,7 @@ OWN_GLOB = 'mm_alloc_*'
 # kunit_suite names), built by configs/coverage.config.
 IN_TREE = ('slub_test', 'overflow', 'fortify')
 NO_CASE_GLOB = 'no_suite_has_this_name'
-REASONS = os.path.join(runner.PROJECT, 'docs', 'coverage-reasons.txt')
+REASONS = os.path.join(paths.PROJECT, 'docs', 'coverage-reasons.txt')
 _EXPORT = re.compile(r'^EXPORT_SYMBOL(?:_GPL)?(?:_IF_KUNIT)?\((\w+)\)', re.M)
 
 
@@ -293,7 +294,7 @@ def run(kernel, kdir=None, timeout=600, log=print):
     deps.ensure(['lcov'], log)
     tree, target = runner.prepare(kernel, 'um', kdir, log,
                                   variant=runner.variant_name('', PROFILE))
-    out_dir = os.path.join(runner.build_root(), 'coverage', target.name)
+    out_dir = os.path.join(paths.build_root(), 'coverage', target.name)
     if os.path.isdir(out_dir):
         shutil.rmtree(out_dir)
     os.makedirs(out_dir)

@@ -22,6 +22,8 @@ from . import UserError
 from . import bench
 from . import compare
 from . import deps
+from . import paths
+from . import results
 from . import runner
 from . import source
 
@@ -43,7 +45,7 @@ REBUILT = 'it was rebuilt meanwhile'
 BOOT_LIMIT_FACTOR = 5
 BOOT_LIMIT_MIN = 120
 SIDES = ('A', 'B')
-USABLE = (runner.EXIT_OK, runner.EXIT_FAILED)
+USABLE = (results.EXIT_OK, results.EXIT_FAILED)
 
 
 class Side:
@@ -82,7 +84,7 @@ def schedule(rounds):
 
 
 def out_dir(a, b, arch, variant=''):
-    return os.path.join(runner.build_root(), 'bench', 'compare-%s-vs-%s-%s%s'
+    return os.path.join(paths.build_root(), 'bench', 'compare-%s-vs-%s-%s%s'
                         % (a.label, b.label, arch, variant))
 
 
@@ -162,7 +164,7 @@ def warm_up(sides, boot, folder, log):
         if problem:
             log('bench-compare: %s did not build or boot (%s); nothing to '
                 'compare' % (side.describe(), problem))
-            return code if code not in USABLE else runner.EXIT_INCOMPLETE
+            return code if code not in USABLE else results.EXIT_INCOMPLETE
         side.version = kernel_version(kept)
         done.append(side)
     return None
@@ -191,7 +193,7 @@ def run(a, b, arch='um', rounds=DEFAULT_ROUNDS, timeout=600, log=print,
     boot = boot or runner_boot(arch, timeout, log, profile, pages)
     folder = out_dir(a, b, arch, runner.variant_name(pages, profile))
     os.makedirs(folder, exist_ok=True)
-    with runner.Lock(folder + '.lock'):
+    with paths.Lock(folder + '.lock'):
         clear(folder)
         failed = warm_up((a, b), boot, folder, log)
         if failed is not None:
@@ -204,7 +206,7 @@ def _rounds(a, b, arch, rounds, boot, folder, log, clock):
     done = {'A': [], 'B': []}
     took = {'A': [], 'B': []}      # seconds of each side's good boots
     boots, durations = [], []
-    status, stopped, interrupted = runner.EXIT_OK, None, False
+    status, stopped, interrupted = results.EXIT_OK, None, False
     order = schedule(rounds)
     for i, (n, name) in enumerate(order):
         side = sides[name]
@@ -236,14 +238,14 @@ def _rounds(a, b, arch, rounds, boot, folder, log, clock):
             interrupted = stop
             break
         if problem:
-            status = code if code not in USABLE else runner.EXIT_INCOMPLETE
+            status = code if code not in USABLE else results.EXIT_INCOMPLETE
             stopped = ('round %d of %d: %s failed: %s%s' % (
                 n, rounds, side.describe(), problem,
                 '; its log: %s' % kept if kept else ''))
             log('bench-compare: %s' % stopped)
             break
         status = max(status, code)
-        if code != runner.EXIT_OK:
+        if code != results.EXIT_OK:
             log('note: a case failed or the kernel reported a problem in '
                 'this boot; its figures are used (see its log)')
         done[name].append(records)

@@ -55,6 +55,8 @@ import time
 from . import UserError
 from . import census
 from . import regressions
+from . import paths
+from . import results
 from . import runner
 from . import source
 
@@ -588,7 +590,7 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
     log('make mutate: %d functions in %d files, %d mutants, %d chosen '
         '(SEED=%d)' % (len(fns), len({f.path for f in fns}), len(mutants),
                        len(chosen), seed))
-    out_dir = os.path.join(runner.build_root(), 'mutate', '%s-%s%s' % (
+    out_dir = os.path.join(paths.build_root(), 'mutate', '%s-%s%s' % (
         kernel, arch, runner.variant_name('', profile)))
     patch_dir = os.path.join(out_dir, 'patches')
     os.makedirs(patch_dir, exist_ok=True)
@@ -611,11 +613,11 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
             log('%s %s:%d %s() %s: %s' % (m.id, m.path, m.line, m.function,
                                            m.op, m.what))
         return 0
-    scratch = os.path.join(runner.build_root(), 'regressions',
+    scratch = os.path.join(paths.build_root(), 'regressions',
                            '%s-scratch' % kernel)
     copied = sorted({m.path for m in chosen})
     target = runner.Request(arch=arch, kdir=scratch, profile=profile).target()
-    cov_dir = os.path.join(runner.build_root(), 'coverage',
+    cov_dir = os.path.join(paths.build_root(), 'coverage',
                            '%s-um-coverage' % kernel)
     cov = coverage_lines(os.path.join(cov_dir, 'mm_alloc.info'))
     boot = coverage_lines(os.path.join(cov_dir, 'boot.info'))
@@ -663,7 +665,7 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
     log('==== make mutate: the unmutated scratch tree first (%s)'
         % os.path.relpath(target.build_dir))
     status, _ = one(None)
-    if status != runner.EXIT_OK:
+    if status != results.EXIT_OK:
         raise UserError('the unmutated tree does not pass (make run exited '
                         'with %d); see %s' % (status, os.path.join(
                             os.path.relpath(out_dir), 'last-run.log')))

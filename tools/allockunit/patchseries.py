@@ -42,11 +42,13 @@ import time
 from . import UserError
 from . import deps
 from . import mmhooks
+from . import paths
 from . import results
 from . import runner
 from . import source
+from .gitcmd import git
 
-PROJECT = runner.PROJECT
+PROJECT = paths.PROJECT
 SERIES_DIR = os.path.join(PROJECT, 'series')
 
 # Where the suites go in a tree: mm/tests/, beside the code they test, as
@@ -302,20 +304,6 @@ def maintainer_emails(text, entries):
 
 # ---------------------------------------------------------------- git
 
-def git(tree, *args, env=None, check=True, nice=False, capture=True):
-    cmd = (['nice', '-n', '10'] if nice else []) + [
-        'git', '-c', 'commit.gpgSign=false', '-c', 'core.autocrlf=false',
-        '-c', 'advice.detachedHead=false', '-c', 'core.hooksPath=/dev/null',
-        '-C', tree] + list(args)
-    proc = subprocess.run(cmd, env=env, text=True, check=False,
-                          capture_output=capture)
-    if check and proc.returncode != 0:
-        raise UserError('git %s failed in %s: %s'
-                        % (' '.join(args[:2]), tree,
-                           (proc.stderr or '').strip()[-500:]))
-    return proc
-
-
 def git_env(name, email, date):
     env = dict(os.environ)
     for who in ('AUTHOR', 'COMMITTER'):
@@ -464,7 +452,7 @@ class Series:
                 'static stubs, vrealloc()); %s is %d.%d. Run the suites on '
                 'it out of tree instead: make run KERNEL=... or KDIR=...'
                 % (MIN_VERSION + (self.source_tree,) + version[:2]))
-        self.out = os.path.join(root or os.path.join(runner.build_root(),
+        self.out = os.path.join(root or os.path.join(paths.build_root(),
                                                      'patch'), kernel_id)
         self.tree = os.path.join(self.out, 'tree')
         self.build_dir = os.path.join(self.out, 'kunit-um')
@@ -753,12 +741,9 @@ def kunit_run(series, jobs=None, timeout=600, log=print):
            '--jobs=%d' % (jobs or os.cpu_count() or 1),
            '--timeout=%d' % timeout, '--json=' + json_path]
     cmd += ['--make_options=' + o for o in runner.cc_options()]
-    env = dict(os.environ)
     # The runner's ccache, keyed on paths relative to this tree.
-    env.setdefault('CCACHE_DIR', os.path.expanduser('~/.cache/ccache'))
+    env = dict(runner.ccache_settings(series.out), **os.environ)
     env['CCACHE_BASEDIR'] = series.out
-    env.setdefault('CCACHE_NOHASHDIR', '1')
-    env.setdefault('CCACHE_DEPEND', '1')
     tmpdir = runner.uml_tmpdir(log)
     if tmpdir:
         env['TMPDIR'] = tmpdir

@@ -25,9 +25,9 @@ import os
 import re
 
 from . import UserError
+from . import paths
 
-PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+PROJECT = paths.PROJECT
 CONFIGS = os.path.join(PROJECT, 'configs')
 DEFAULT = 'default'
 

@@ -30,12 +30,14 @@ import time
 from . import UserError
 from . import archs
 from . import deps
+from . import paths
+from . import results
 from . import runner
 from . import source
 
-PATCH_DIR = os.path.join(runner.PROJECT, 'tools', 'regressions')
+PATCH_DIR = os.path.join(paths.PROJECT, 'tools', 'regressions')
 # Deliberate breakages, in the same format: make regressions PATCHES=...
-MUTATION_DIR = os.path.join(runner.PROJECT, 'tools', 'mutations')
+MUTATION_DIR = os.path.join(paths.PROJECT, 'tools', 'mutations')
 _HEADER = re.compile(r'^#\s*([A-Za-z ]+):\s*(.*)$')
 _TARGET = re.compile(r'^\+\+\+ b/(\S+)')
 
@@ -206,15 +208,15 @@ def apply_patch(patch, scratch, reverse=False):
 def verdict(status, cases):
     """(verdict, failed case names) from a run's status and cases."""
     failed = [c.label for c in cases if c.failed]
-    if status == runner.EXIT_BUILD:
+    if status == results.EXIT_BUILD:
         return 'no build', failed
-    if status == runner.EXIT_INCOMPLETE and not cases:
+    if status == results.EXIT_INCOMPLETE and not cases:
         return 'no boot', failed
-    if status == runner.EXIT_OK:
+    if status == results.EXIT_OK:
         return 'missed', failed
     if not failed:
         failed = ['(a kernel report in the log)'
-                  if status == runner.EXIT_FAILED else '(kernel stopped)']
+                  if status == results.EXIT_FAILED else '(kernel stopped)']
     return 'caught', failed
 
 
@@ -268,10 +270,10 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
             folder or os.path.relpath(PATCH_DIR),
             ' matches ' + only if only else ''))
     tree, kernel = scratch_source(kernel, arch, kdir, log)
-    scratch = os.path.join(runner.build_root(), 'regressions',
+    scratch = os.path.join(paths.build_root(), 'regressions',
                            '%s-scratch' % kernel)
     copied = sorted({f for p in patches for f in p.files})
-    out_dir = os.path.join(runner.build_root(), 'results',
+    out_dir = os.path.join(paths.build_root(), 'results',
                            'regressions-%s-%s%s%s' % (
                                kernel, arch,
                                runner.variant_name('', profile),
@@ -298,7 +300,7 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', only='', timeout=300,
 
     log('==== regressions: the unpatched scratch tree first')
     status, cases = one('baseline', None)
-    if status != runner.EXIT_OK:
+    if status != results.EXIT_OK:
         raise UserError('the unpatched tree does not pass (make run exited '
                         'with %d); see %s/baseline' % (status,
                                                        os.path.relpath(out_dir)))

@@ -41,6 +41,9 @@ class Case(collections.namedtuple('Case', 'path status')):
         name = '.'.join(self.path)
         return name + ' (crashed)' if self.status == 'ERROR' else name
 
+# Exit statuses of a run (make run), documented in README.md.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUILD, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
+
 ROOT_NAME = 'KUnit Test Group'
 _PREFIX = re.compile(r'^(<\d>)?(\[\s*\d+\.\d+\]\s?)?')
 _SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
@@ -181,7 +184,7 @@ class Run:
     """One run of the suites, as the runner returns it: what every command
     (regressions, bisect, bench, mutate, make test) reads instead of
     finding the files again."""
-    target: object              # runner.Target: names and folders
+    target: object              # paths.Target: names and folders
     status: int                 # the exit status (README.md's table)
     cases: list = dataclasses.field(default_factory=list)
     # KTAP diagnostics of each case, by path

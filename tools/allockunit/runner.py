@@ -2,8 +2,6 @@
 """Running a tree's kunit.py on the project's suites, and keeping results."""
 
 import dataclasses
-import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -17,69 +15,24 @@ import time
 
 from . import UserError
 from . import deps
-from . import graft
 from . import archs
+from . import graft
+from . import paths
 from . import profiles
 from . import results
 from . import source
 from . import userspace
 
-PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-# Exit statuses of `run`, documented in README.md.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUILD, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
+# Where things are, and the exit statuses, for the code that runs: the
+# other commands import them from paths and results.
+PROJECT, build_root, Target, Lock = (paths.PROJECT, paths.build_root,
+                                     paths.Target, paths.Lock)
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUILD, EXIT_INCOMPLETE = (
+    results.EXIT_OK, results.EXIT_FAILED, results.EXIT_USAGE,
+    results.EXIT_BUILD, results.EXIT_INCOMPLETE)
 
 _COMPILER_ERROR = re.compile(r'^\S+:\d+(:\d+)?: (fatal )?error: ')
 _LOCATION = re.compile(r'^\S+:\d+(:\d+)?: |^In file included|^\S+: In ')
-
-
-def build_root():
-    return os.environ.get('ALLOC_KUNIT_BUILD') or os.path.join(PROJECT,
-                                                               'build')
-
-
-class Target:
-    """Where one (kernel tree, arch) pair lives under build/."""
-
-    def __init__(self, kernel_id, arch, root=None, flavour='', variant=''):
-        root = root or build_root()
-        self.kernel_id, self.arch = kernel_id, arch
-        self.name = '%s-%s%s' % (kernel_id, arch, variant)
-        self.view = os.path.join(root, 'view', kernel_id)
-        self.build_dir = os.path.join(root, 'kunit', self.name)
-        self.results = os.path.join(root, 'results', self.name + flavour)
-        self.bench = os.path.join(root, 'bench', self.name)
-        self.lock_path = os.path.join(root, 'kunit', self.name + '.lock')
-
-
-class Lock:
-    """An exclusive, non-blocking lock on one build folder."""
-
-    def __init__(self, path):
-        self.path = path
-        self.fd = None
-
-    def __enter__(self):
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as e:
-            if e.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            holder = os.pread(self.fd, 64, 0).decode(errors='replace').strip()
-            os.close(self.fd)
-            raise UserError('another run is using %s (pid %s); wait for it '
-                            'to finish' % (os.path.dirname(self.path) + '/' +
-                                           os.path.basename(self.path)[:-5],
-                                           holder or '?')) from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
-        return self
-
-    def __exit__(self, *exc):
-        os.ftruncate(self.fd, 0)
-        os.close(self.fd)
 
 
 def variant_name(pages='', profile=''):
@@ -279,6 +232,18 @@ def fast_build(target, jobs, log_file, out=None, make=()):
     return run_teed(cmd, log_file, on_line, append=True), lines
 
 
+def ccache_settings(base):
+    """The ccache environment every build here uses: one cache under
+    ~/.cache, paths below `base` hashed relative to it, the build folder's
+    own path left out of the hash."""
+    return {'CCACHE_DIR': os.path.expanduser('~/.cache/ccache'),
+            'CCACHE_BASEDIR': base, 'CCACHE_NOHASHDIR': '1',
+            # Depend mode hashes the headers the compiler reports (kbuild
+            # passes -MMD) instead of running the preprocessor on every
+            # miss, which made a cold build 46 % slower than plain gcc here.
+            'CCACHE_DEPEND': '1'}
+
+
 def ccache_env(target, tree):
     """ccache under ~/.cache, hitting from any clone of the project.
 
@@ -295,13 +260,8 @@ def ccache_env(target, tree):
     a clone elsewhere misses instead of getting a dependency file that
     names a missing header (fixdep: error opening file).
     """
-    os.environ.setdefault('CCACHE_DIR', os.path.expanduser('~/.cache/ccache'))
-    os.environ.setdefault('CCACHE_BASEDIR', PROJECT)
-    os.environ.setdefault('CCACHE_NOHASHDIR', '1')
-    # Depend mode hashes the headers the compiler reports (kbuild passes
-    # -MMD) instead of running the preprocessor on every miss, which made
-    # a cold build 46 % slower than plain gcc here.
-    os.environ.setdefault('CCACHE_DEPEND', '1')
+    for name, value in ccache_settings(PROJECT).items():
+        os.environ.setdefault(name, value)
     os.makedirs(target.build_dir, exist_ok=True)
     key = os.path.join(target.build_dir, '.alloc-kunit-ccache-key')
     text = ccache_key(target.build_dir, tree)

@@ -27,6 +27,7 @@ import unittest
 from . import UserError
 from . import deps
 from . import results
+from . import paths
 from . import runner
 from . import source
 
@@ -66,7 +67,7 @@ def run_tool(args):
     its own kunit.py and kernel (subprocess.run would SIGKILL it and leave
     them running)."""
     proc = subprocess.Popen([sys.executable, os.path.join(
-        runner.PROJECT, 'tools', 'alloc-kunit')] + list(args))
+        paths.PROJECT, 'tools', 'alloc-kunit')] + list(args))
     try:
         return proc.wait()
     except KeyboardInterrupt as stop:
@@ -92,7 +93,7 @@ def tool_tests(tally):
         deps.ensure(sorted(set(deps.TOOL_TEST_PROGRAMS.values())))
     except UserError as e:
         tally.add('install what the tool tests run', False, str(e))
-    here = os.path.join(runner.PROJECT, 'tools', 'tests')
+    here = os.path.join(paths.PROJECT, 'tools', 'tests')
     sys.path.insert(0, here)
     suite = unittest.defaultTestLoader.discover(here, top_level_dir=here)
 
@@ -125,7 +126,7 @@ def tool_tests(tally):
 
 
 def c_files():
-    return sorted(glob.glob(os.path.join(runner.PROJECT, 'lib', '*.[ch]')))
+    return sorted(glob.glob(os.path.join(paths.PROJECT, 'lib', '*.[ch]')))
 
 
 def checkpatch(tally, tree):
@@ -161,7 +162,7 @@ def regression_patches(tally, tree):
         except UserError as e:
             tally.add('%s patches' % kind, False, str(e))
             continue
-        scratch = os.path.join(runner.build_root(), 'regressions', 'check')
+        scratch = os.path.join(paths.build_root(), 'regressions', 'check')
         problems = dict(regressions.check_patches(tree, scratch, patches))
         for patch in patches:
             tally.add('%s patch %s applies and reverts' % (kind, patch.name),
@@ -269,9 +270,9 @@ VALIDATOR = '@action-validator/cli@0.6.0'
 
 def workflows(tally):
     """Validate every GitHub workflow with a validator from npm."""
-    files = sorted(glob.glob(os.path.join(runner.PROJECT, '.github',
+    files = sorted(glob.glob(os.path.join(paths.PROJECT, '.github',
                                           'workflows', '*.y*ml')))
-    prefix = os.path.join(runner.build_root(), 'node')
+    prefix = os.path.join(paths.build_root(), 'node')
     tool = os.path.join(prefix, 'node_modules', '.bin', 'action-validator')
     if not os.path.exists(tool):
         if not shutil.which('npm'):
@@ -421,7 +422,7 @@ def more_combinations():
 
 
 def junit_path():
-    return os.path.join(runner.build_root(), 'results', 'make-test',
+    return os.path.join(paths.build_root(), 'results', 'make-test',
                         'junit.xml')
 
 
