@@ -35,6 +35,7 @@ import subprocess
 
 from . import UserError
 from . import paths
+from . import suites
 
 PROJECT = paths.PROJECT
 ROWS = os.path.join(PROJECT, 'docs', 'contracts.txt')
@@ -294,20 +295,8 @@ def read_rows(path=ROWS):
 
 def suite_cases(project=PROJECT):
     """{suite name: (file text, set of case names)} of lib/*_kunit.c."""
-    out = {}
-    lib = os.path.join(project, 'lib')
-    for name in sorted(os.listdir(lib)):
-        if not name.endswith('_kunit.c'):
-            continue
-        with open(os.path.join(lib, name), encoding='utf-8') as f:
-            text = f.read()
-        m = re.search(r'struct kunit_suite\s+\w+\s*=\s*\{[^}]*?'
-                      r'\.name\s*=\s*"([^"]+)"', text, re.S)
-        if not m:
-            continue
-        cases = set(re.findall(r'KUNIT_CASE\w*\(\s*(\w+)', text))
-        out[m.group(1)] = (text, cases)
-    return out
+    return {name: (s.text, s.cases)
+            for name, s in suites.suites(project).items()}
 
 
 def check(interfaces, rows, suites, rows_path=ROWS):

@@ -47,6 +47,7 @@ from . import results
 from . import runner
 from . import source
 from .gitcmd import git
+from .suites import suite_name
 
 PROJECT = paths.PROJECT
 SERIES_DIR = os.path.join(PROJECT, 'series')
@@ -171,14 +172,6 @@ def kconfig_entries(text):
             lines.pop()
         out[m.group(1)] = '\n'.join(lines) + '\n'
     return out
-
-
-def suite_name(c_text):
-    """The .name of the file's struct kunit_suite, or None."""
-    m = re.search(r'struct kunit_suite\s+\w+\s*=\s*\{(.*?)\n\};', c_text,
-                  re.S)
-    name = m and re.search(r'\.name\s*=\s*"([^"]+)"', m.group(1))
-    return name.group(1) if name else None
 
 
 def check_project(project, patches):

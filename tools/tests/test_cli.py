@@ -134,3 +134,52 @@ class ArchitectureRecordTest(TempDirTest):
         self.assertNotIn('riscv64', archs.names())
         with self.assertRaises(cli.UserError):
             runner.check_values('riscv64')
+
+
+# A make command as README.md and docs/ show it: the target and its
+# assignments, up to the end of the code span or line.
+DOC_COMMAND = re.compile(
+    r"\bmake ((?:%s)(?: [A-Z_]+=(?:'[^']*'|[^\s`'|)]*))*)" % '|'.join(
+        re.escape(t) for t in sorted(TARGETS, key=len, reverse=True)))
+
+
+class DocumentedCommandsTest(TempDirTest):
+    """Every make command README.md and docs/ show is one the Makefile and
+    the command line accept, as written."""
+
+    def test_every_documented_command_is_accepted(self):
+        require_program(self, 'make')
+        pages = [os.path.join(runner.PROJECT, 'README.md')] + sorted(
+            os.path.join(runner.PROJECT, 'docs', n) for n in os.listdir(
+                os.path.join(runner.PROJECT, 'docs')) if n.endswith('.md'))
+        seen = set()
+        for page in pages:
+            with open(page, encoding='utf-8') as f:
+                text = f.read()
+            for m in DOC_COMMAND.finditer(text):
+                words = m.group(1).split(' ')
+                # a placeholder (<tree>, …) stands for the reader's value:
+                # the Makefile must take it, its value is not checked
+                placeholder = any(c in m.group(1) for c in '<>…')
+                words = [w.replace('…', 'x').replace('<', '').replace(
+                    '>', '') for w in words]
+                key = ' '.join(words)
+                if key in seen or words[0] == 'test':
+                    continue
+                seen.add(key)
+                where = '%s: make %s' % (os.path.basename(page), key)
+                proc = subprocess.run(
+                    ['make', '-s', '-n', '-C', runner.PROJECT] + [
+                        w.replace("'", '') for w in words],
+                    capture_output=True, text=True, check=False)
+                self.assertEqual(proc.returncode, 0, where + ': ' +
+                                 proc.stderr.strip())
+                tool = ' '.join(proc.stdout.replace('\\\n', ' ').split())
+                if 'alloc-kunit' not in tool or placeholder:
+                    continue
+                check = subprocess.run(
+                    ['bash', '-c', tool + ' --help'], cwd=runner.PROJECT,
+                    capture_output=True, text=True, check=False)
+                self.assertEqual(check.returncode, 0, where + ': ' +
+                                 check.stderr.strip())
+        self.assertGreater(len(seen), 30)
