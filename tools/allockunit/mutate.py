@@ -551,6 +551,20 @@ def plot(rows, out_dir, title):
     return png if proc.returncode == 0 else None
 
 
+def out_folder(kernel, arch, profile='', files=DEFAULT_FILES, funcs=(),
+               operators=(), limit=0, seed=1):
+    """build/mutate/<kernel>-<arch>[-profile], and for a selection other
+    than the default one a short name of it: runs of different selections
+    keep their verdicts apart, a run of the same one resumes."""
+    name = '%s-%s%s' % (kernel, arch, runner.variant_name('', profile))
+    selection = (tuple(files or DEFAULT_FILES), tuple(funcs),
+                 tuple(operators), limit, seed)
+    if selection[:4] != (DEFAULT_FILES, (), (), 0):
+        name += '-' + '-'.join(list(funcs)[:2] + list(operators)[:2]) + \
+            '-' + hashlib.sha1(repr(selection).encode()).hexdigest()[:6]
+    return os.path.join(paths.build_root(), 'mutate', name.replace('--', '-'))
+
+
 def _save(path, data):
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
@@ -590,8 +604,8 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
     log('make mutate: %d functions in %d files, %d mutants, %d chosen '
         '(SEED=%d)' % (len(fns), len({f.path for f in fns}), len(mutants),
                        len(chosen), seed))
-    out_dir = os.path.join(paths.build_root(), 'mutate', '%s-%s%s' % (
-        kernel, arch, runner.variant_name('', profile)))
+    out_dir = out_folder(kernel, arch, profile, files, funcs, operators,
+                         limit, seed)
     patch_dir = os.path.join(out_dir, 'patches')
     os.makedirs(patch_dir, exist_ok=True)
     texts = {}

@@ -6,16 +6,20 @@ validator, checkpatch --strict on every C file, the census of documented
 allocation interfaces (docs/contracts.md), `make run` on UML with the
 default kernel (each KUnit case counts), checks that the unpacked tree was
 left untouched and that no splat hit the kernel log during the tests, a W=1
-build of the suites, then `make run` on UML 6.1 and on x86_64 6.12 (QEMU),
+build of the suites, `make mutate` on a fixed sample of mutants, then the
+TEST_MATRIX runs (UML 6.1, x86_64 6.12 under QEMU, KASAN, modules, boot
+options),
 then `make patch` for each supported kernel (the series applies, is
 checkpatch clean, names the mm maintainers, and unless PATCH_BUILD=0 runs
 with the patched tree's own kunit.py). The last line
 is `N passed, N failed, N skipped`; the status is non-zero when anything
-failed or nothing ran.
+failed or nothing ran. Every count is also written as one JUnit file,
+build/results/make-test/junit.xml.
 """
 
 import glob
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -222,6 +226,38 @@ def kunit_results(tally, target):
               not ran.reports, '; '.join(ran.reports[:3]))
 
 
+# make mutate's machinery on a few mutants: kmalloc_size_roundup()'s
+# returned values replaced (mm/slab_common.c), each one incremental build
+# and one run of the regressions scratch tree.
+MUTATE_SAMPLE = ('--funcs', 'kmalloc_size_roundup', '--ops', 'return')
+
+
+def mutate_sample(tally):
+    """make mutate on MUTATE_SAMPLE from scratch: it ends, every mutant
+    has a verdict, none is invalid, and a case kills at least one."""
+    status = run_tool(['mutate', '--fresh'] + list(MUTATE_SAMPLE))
+    from . import mutate
+    path = os.path.join(mutate.out_folder(
+        KERNEL, ARCH, funcs=[MUTATE_SAMPLE[1]], operators=[MUTATE_SAMPLE[3]]),
+        'mutation.json')
+    tally.add('make mutate %s ends with status 0' % ' '.join(MUTATE_SAMPLE),
+              status == 0, 'status %d' % status)
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        tally.add('make mutate wrote mutation.json', False, str(e))
+        return
+    verdicts = [r['verdict'] for r in data['rows']]
+    tally.add('every mutant of the sample has a verdict',
+              len(verdicts) == data['chosen'] and data['chosen'] > 0,
+              '%d of %d' % (len(verdicts), data['chosen']))
+    tally.add('no mutant of the sample is invalid', 'invalid' not in
+              verdicts, ', '.join(verdicts))
+    tally.add('a case kills a mutant of the sample', 'killed' in verdicts,
+              ', '.join(verdicts))
+
+
 def census_check(tally, tree):
     """Every allocation interface the tree documents has a row in
     docs/contracts.txt, every case a row names exists and names it, and
@@ -340,6 +376,10 @@ def main():
     t = stage('W=1 build of the suites')
     w1_build(tally, target)
     times.append(('W=1', time.monotonic() - t))
+
+    t = stage('make mutate: a fixed sample (%s)' % ', '.join(MUTATE_SAMPLE))
+    mutate_sample(tally)
+    times.append(('mutate sample', time.monotonic() - t))
 
     for kernel, arch, profile in more_combinations():
         name = '-'.join(filter(None, (kernel, arch, profile)))
