@@ -565,6 +565,12 @@ def out_folder(kernel, arch, profile='', files=DEFAULT_FILES, funcs=(),
     return os.path.join(paths.build_root(), 'mutate', name.replace('--', '-'))
 
 
+def report_key(line):
+    """A kernel report's line with its numbers (addresses, PIDs, times)
+    left out, to tell a new report from one every boot prints."""
+    return re.sub(r'0x[0-9a-f]+|\d+', 'N', line)
+
+
 def _save(path, data):
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
@@ -674,11 +680,13 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
                           lambda s: quiet.write(s + '\n'), out=quiet)
             finally:
                 regressions.sync_scratch(tree, scratch, copied)
-        return ran.status, ran.cases
+        return ran
 
     log('==== make mutate: the unmutated scratch tree first (%s)'
         % os.path.relpath(target.build_dir))
-    status, _ = one(None)
+    baseline = one(None)
+    status = baseline.status
+    at_boot = {report_key(s) for s in baseline.boot_reports}
     if status != results.EXIT_OK:
         raise UserError('the unmutated tree does not pass (make run exited '
                         'with %d); see %s' % (status, os.path.join(
@@ -728,8 +736,17 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
                 continue
             patch = regressions.Patch(os.path.join(patch_dir,
                                                    m.id + '.patch'))
-            status, cases = one(patch)
-            outcome, failed = regressions.verdict(status, cases)
+            ran = one(patch)
+            status = ran.status
+            outcome, failed = regressions.verdict(status, ran.cases)
+            new = [s for s in ran.boot_reports
+                   if report_key(s) not in at_boot]
+            if outcome == 'missed' and new:
+                # A WARN_ONCE the boot already spent never fires again in
+                # a case: a report the unmutated boot did not have is the
+                # mutant's doing.
+                outcome, failed = 'caught', ['(a kernel report at boot: %s)'
+                                             % new[0][:100]]
             verdict = {'caught': KILLED, 'missed': SURVIVED}.get(outcome,
                                                                  INVALID)
             seconds = time.monotonic() - begin

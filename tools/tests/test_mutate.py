@@ -187,6 +187,11 @@ class RunAllTest(TempDirTest):
             broken = 'if (1)' in text or 'n >= 64' in text
         else:
             broken = False
+        # a mutant that only warns at boot, before any case
+        boot = ('WARNING: CPU: 0 PID: 1 at mm/pool.c:17 pool_take\n'
+                if 'gfp = gfp;' in text else '')
+        write(os.path.join(target.results, 'raw.log'),
+              boot + 'KTAP version 1\n1..1\nok 1 pool\n')
         status = 'FAIL' if broken else 'PASS'
         write(os.path.join(target.results, 'kunit.json'), json.dumps({
             'name': 'KUnit Test Group', 'sub_groups': [{
@@ -219,6 +224,8 @@ class RunAllTest(TempDirTest):
                                    'comment is not code */')], 'killed')
         self.assertEqual(verdicts[('if-false', 'if (0) /* "n < 2" in a '
                                    'comment is not code */')], 'survived')
+        # a report at boot the unmutated kernel does not print kills
+        self.assertEqual(verdicts[('flag', 'gfp = gfp;')], 'killed')
         # inside #if 0: the same code after preprocessing, never built
         self.assertEqual(verdicts[('ror', 'if (n != 3)')], 'equivalent')
         self.assertEqual(data['killed'] + data['survived'],
