@@ -464,6 +464,40 @@ static void kmalloc_failure_returns_null(struct kunit *test)
 }
 
 /*
+ * The copying helpers of mm/util.c return "%NULL in case of error" (their
+ * kerneldoc) and copy nothing when their one allocation fails.
+ */
+#define EXPECT_NULL_WHEN_ITS_ALLOCATION_FAILS(test, plan, call) do {	\
+	struct kunit *__test = (test);					\
+	struct fault_plan *__plan = (plan);				\
+	const void *__copy;						\
+									\
+	arm(__plan, 1, 0, 0);						\
+	__copy = (call);						\
+	disarm(__plan);							\
+	KUNIT_EXPECT_EQ_MSG(__test, __plan->failed, 1, "%s", #call);	\
+	KUNIT_EXPECT_NULL_MSG(__test, __copy, "%s", #call);		\
+	kvfree(__copy);							\
+} while (0)
+
+static void copies_are_null_when_allocation_fails(struct kunit *test)
+{
+	static const char text[] = "a string to copy";
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	struct fault_plan *plan = fault_plan_for_test(test);
+
+	EXPECT_NULL_WHEN_ITS_ALLOCATION_FAILS(test, plan, kstrdup(text, gfp));
+	EXPECT_NULL_WHEN_ITS_ALLOCATION_FAILS(test, plan,
+					      kstrndup(text, 4, gfp));
+	EXPECT_NULL_WHEN_ITS_ALLOCATION_FAILS(test, plan,
+					      kmemdup(text, sizeof(text), gfp));
+	EXPECT_NULL_WHEN_ITS_ALLOCATION_FAILS(test, plan,
+					      kmemdup_nul(text, 4, gfp));
+	EXPECT_NULL_WHEN_ITS_ALLOCATION_FAILS(test, plan,
+					      kvmemdup(text, sizeof(text), gfp));
+}
+
+/*
  * With __GFP_NORETRY or __GFP_RETRY_MAYFAIL an allocation up to
  * PAGE_ALLOC_COSTLY_ORDER (which GFP_KERNEL alone would retry and OOM-kill
  * for) returns NULL once memory runs out, and the OOM killer never runs
@@ -655,6 +689,7 @@ static struct kunit_case alloc_failure_test_cases[] = {
 	KUNIT_CASE(sample_probe_succeeds),
 	KUNIT_CASE_SLOW(probe_fails_cleanly_at_every_allocation),
 	KUNIT_CASE(kmalloc_failure_returns_null),
+	KUNIT_CASE(copies_are_null_when_allocation_fails),
 	KUNIT_CASE_SLOW(costly_orders_fail_without_oom),
 	KUNIT_CASE(kvmalloc_falls_back_to_vmalloc),
 	KUNIT_CASE(kvmalloc_returns_null_when_both_fail),

@@ -978,6 +978,38 @@ static void kstrdup_and_kmemdup_copy_exactly(struct kunit *test)
 }
 
 /*
+ * kmemdup_nul() returns a copy "with NUL-termination" (mm/util.c): shown
+ * on an object that held something at the terminator's place, the one
+ * kfree() just returned (the per-cpu freelist hands it back first), as
+ * fresh memory is often zero already.
+ */
+static void kmemdup_nul_terminates_reused_memory(struct kunit *test)
+{
+	static const char src[] = "0123456789abcdefghij";
+	const size_t len = 20;
+	unsigned int try;
+	char *dirt, *s;
+
+	for (try = 0; try < MM_ALLOC_REUSE_TRIES; try++) {
+		dirt = kmalloc(len + 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, dirt);
+		memset(dirt, MM_ALLOC_DIRT, len + 1);
+		kfree(dirt);
+		s = kmemdup_nul(src, len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, s);
+		if (s == dirt)
+			break;
+		kfree(s);
+	}
+	if (try == MM_ALLOC_REUSE_TRIES)
+		kunit_skip(test, "kmalloc never handed the dirty object back%s",
+			   MM_ALLOC_REUSE_ORDER_NOTE);
+	KUNIT_EXPECT_EQ(test, s[len], '\0');
+	KUNIT_EXPECT_EQ(test, memcmp(s, src, len), 0);
+	kfree(s);
+}
+
+/*
  * kmemdup_array() copies @count elements of @element_size bytes, and
  * refuses a count * size that overflows (mm/util.c kerneldoc).
  */
@@ -1166,6 +1198,7 @@ static struct kunit_case kmalloc_test_cases[] = {
 	KUNIT_CASE_SLOW(kmalloc_memory_comes_back),
 	KUNIT_CASE(kmalloc_obj_sizes_by_type),
 	KUNIT_CASE(kstrdup_and_kmemdup_copy_exactly),
+	KUNIT_CASE(kmemdup_nul_terminates_reused_memory),
 	KUNIT_CASE(kmemdup_array_copies_or_refuses),
 	KUNIT_CASE(kstrdup_const_shares_rodata),
 	KUNIT_CASE(kmem_dump_obj_names_the_memory),

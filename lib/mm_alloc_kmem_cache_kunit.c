@@ -516,6 +516,30 @@ static void kmem_buckets_serve_from_their_own_caches(struct kunit *test)
  * An object of @s that is not a KFENCE object: KFENCE's own checks would
  * see what a case does to it first (mm/kfence).
  */
+static void *alloc_not_kfence(struct kmem_cache *s);
+
+/*
+ * kmem_cache_shrink() "Return: %0 if all slabs were released, non-zero
+ * otherwise" (mm/slab_common.c): a cache that holds an object keeps its
+ * slab; once the object is freed, every slab goes back. The constructor
+ * keeps the cache apart from any other (a merged cache holds others'
+ * objects), and a KFENCE object lies in no slab.
+ */
+static void kmem_cache_shrink_says_whether_slabs_remain(struct kunit *test)
+{
+	struct kmem_cache *s = cache_for_test(test, "kunit_cache_shrink", 64, 0,
+					      0, pattern_ctor);
+	void *p = alloc_not_kfence(s);
+
+	if (!p)
+		kunit_skip(test, "every object came from KFENCE");
+	KUNIT_EXPECT_NE_MSG(test, kmem_cache_shrink(s), 0,
+			    "shrink released the slab of a live object");
+	kmem_cache_free(s, p);
+	KUNIT_EXPECT_EQ_MSG(test, kmem_cache_shrink(s), 0,
+			    "an empty cache kept a slab");
+}
+
 static void *alloc_not_kfence(struct kmem_cache *s)
 {
 	void *held[8], *p = kmem_cache_alloc(s, GFP_KERNEL);
@@ -755,6 +779,7 @@ static struct kunit_case kmem_cache_test_cases[] = {
 	KUNIT_CASE(kmem_cache_bulk_allocates_constructed_objects),
 	KUNIT_CASE(kmem_cache_typesafe_by_rcu_keeps_the_type),
 	KUNIT_CASE(kmem_cache_destroy_frees_the_cache),
+	KUNIT_CASE(kmem_cache_shrink_says_whether_slabs_remain),
 	KUNIT_CASE(kmem_cache_alloc_node_uses_the_node),
 	KUNIT_CASE(kmem_cache_create_args_are_honoured),
 	KUNIT_CASE(kmem_buckets_serve_from_their_own_caches),

@@ -831,6 +831,49 @@ static void vmalloc_array_overflow_fails(struct kunit *test)
 }
 
 /*
+ * vmalloc_array(), vcalloc(), __vmalloc_array() and __vcalloc() "allocate
+ * memory for a virtually contiguous array" of @n elements of @size bytes
+ * (mm/util.c kerneldoc): n * size bytes of vmalloc memory, every byte
+ * writable, zeroed by the calloc forms. n * size is a whole number of
+ * pages, so that a smaller area shows.
+ */
+static void vmalloc_array_gives_n_elements(struct kunit *test)
+{
+	const size_t n = 3, size = PAGE_SIZE, bytes = n * size;
+	struct {
+		const char *name;
+		void *p;
+		bool zeroed;
+	} got[] = {
+		{ "vmalloc_array", vmalloc_array(n, size), false },
+		{ "vcalloc", vcalloc(n, size), true },
+		{ "__vmalloc_array", __vmalloc_array(n, size, GFP_KERNEL), false },
+		{ "__vcalloc", __vcalloc(n, size, GFP_KERNEL), true },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(got); i++) {
+		int err = got[i].p ? kunit_add_action_or_reset(test, vfree_action,
+							       got[i].p) : 0;
+
+		KUNIT_ASSERT_EQ(test, err, 0);
+	}
+	for (i = 0; i < ARRAY_SIZE(got); i++) {
+		void *p = got[i].p;
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "%s", got[i].name);
+		KUNIT_EXPECT_TRUE_MSG(test, is_vmalloc_addr(p), "%s",
+				      got[i].name);
+		KUNIT_EXPECT_GE_MSG(test, get_vm_area_size(find_vm_area(p)),
+				    bytes, "%s", got[i].name);
+		if (got[i].zeroed)
+			KUNIT_EXPECT_PTR_EQ_MSG(test, memchr_inv(p, 0, bytes),
+						NULL, "%s", got[i].name);
+		memset(p, MM_ALLOC_DIRT, bytes);
+	}
+}
+
+/*
  * vfree(NULL) does nothing, and vfree_atomic() may be called with a
  * spinlock held where vfree() may sleep (mm/vmalloc.c kerneldoc of both;
  * CONFIG_DEBUG_ATOMIC_SLEEP turns a sleep there into a splat).
@@ -1175,6 +1218,7 @@ static struct kunit_case vmalloc_test_cases[] = {
 	KUNIT_CASE(vmalloc_huge_is_sound_page_by_page),
 	KUNIT_CASE(vmalloc_huge_maps_small_pages_with_nohugevmalloc),
 	KUNIT_CASE(vmalloc_beyond_ram_fails),
+	KUNIT_CASE(vmalloc_array_gives_n_elements),
 	KUNIT_CASE(vmalloc_array_overflow_fails),
 	KUNIT_CASE(vfree_null_and_atomic),
 	KUNIT_CASE(vrealloc_keeps_contents),

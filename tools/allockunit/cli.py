@@ -338,6 +338,10 @@ def main(argv):
     except UserError as e:
         print('alloc-kunit: error: %s' % e, file=sys.stderr)
         return e.status
+    except BrokenPipeError:
+        # the reader went away (make mutate LIST=1 | head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt as e:
         signum = getattr(e, 'signum', signal.SIGINT)
         print('alloc-kunit: stopped by %s; partial results are kept'
