@@ -476,7 +476,23 @@ def reached(cov, boot, path, line):
     return ''
 
 
-def render(rows, title, cov_note):
+SURVIVORS = os.path.join(paths.PROJECT, 'docs', 'mutation-survivors.txt')
+
+
+def accounted(path=SURVIVORS):
+    """{mutant id: 'class: reason'} of docs/mutation-survivors.txt: the
+    survivors looked at and recorded as equivalent or out of scope."""
+    out = {}
+    if os.path.isfile(path):
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                if line.strip() and not line.startswith('#'):
+                    key, _, why = line.strip().partition(' ')
+                    out[key] = why
+    return out
+
+
+def render(rows, title, cov_note, reasons=None):
     table = collections.OrderedDict()
     for r in rows:
         key = (r['file'], r['function'])
@@ -505,17 +521,24 @@ def render(rows, title, cov_note):
             c[EQUIVALENT], c[NOT_BUILT],
             '**%.0f %%**' % (100.0 * c[KILLED] / ran) if ran else '-'))
     killed, survived, pct = score(rows)
+    reasons = accounted() if reasons is None else reasons
+    known = sum(1 for r in rows if r.get('verdict') == SURVIVED and
+                r['id'] in reasons)
     out += ['', 'Score: %d killed, %d survived: %s' % (
         killed, survived, '%.1f %%' % pct if pct is not None else '-'), '',
-        '## Survivors', '', cov_note, '']
+        '## Survivors', '', cov_note, '',
+        '%d of %d survivors are accounted for in %s.' % (
+            known, survived, os.path.relpath(SURVIVORS, paths.PROJECT)), '']
     for r in rows:
         if r.get('verdict') != SURVIVED:
             continue
-        out += ['### %s %s:%d %s() — %s: %s' % (r['id'], r['file'], r['line'],
-                                                r['function'], r['operator'],
-                                                r['what']),
+        out += ['### %s %s:%d %s() — %s: %s' % (
+            r['id'], r['file'], r['line'], r['function'], r['operator'],
+            r['what']),
                 '', 'Line reached by the cases: %s' % (r.get('reached') or
                                                        'no coverage data'),
+                '', 'Accounted for: %s' % reasons.get(
+                    r['id'], 'no (not yet looked at)'),
                 '', '```diff', '-' + r['old'], '+' + r['new'], '```', '']
     return '\n'.join(out) + '\n'
 
@@ -682,15 +705,6 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
                 regressions.sync_scratch(tree, scratch, copied)
         return ran
 
-    log('==== make mutate: the unmutated scratch tree first (%s)'
-        % os.path.relpath(target.build_dir))
-    baseline = one(None)
-    status = baseline.status
-    at_boot = {report_key(s) for s in baseline.boot_reports}
-    if status != results.EXIT_OK:
-        raise UserError('the unmutated tree does not pass (make run exited '
-                        'with %d); see %s' % (status, os.path.join(
-                            os.path.relpath(out_dir), 'last-run.log')))
     commands = {}
     work = tempfile.mkdtemp(prefix='mutate-')
     if survivors:
@@ -703,6 +717,17 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
     if len(todo) < len(chosen):
         log('resuming: %d of %d mutants already have a verdict (FRESH=1 '
             'starts again)' % (len(chosen) - len(todo), len(chosen)))
+    at_boot = set()
+    if todo:
+        log('==== make mutate: the unmutated scratch tree first (%s)'
+            % os.path.relpath(target.build_dir))
+        baseline = one(None)
+        status = baseline.status
+        at_boot = {report_key(s) for s in baseline.boot_reports}
+        if status != results.EXIT_OK:
+            raise UserError('the unmutated tree does not pass (make run '
+                            'exited with %d); see %s' % (status, os.path.join(
+                                os.path.relpath(out_dir), 'last-run.log')))
     ran_times = []
     try:
         for n, m in enumerate(todo, 1):

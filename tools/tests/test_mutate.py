@@ -234,6 +234,7 @@ class RunAllTest(TempDirTest):
         with open(os.path.join(folder, 'mutation.md')) as f:
             report = f.read()
         self.assertIn('| mm/pool.c | pool_take |', report)
+        self.assertIn('Accounted for: no (not yet looked at)', report)
         self.assertIn('+if (0) /* "n < 2"', report)
         self.assertRegex(lines[-1], r'^\d+ killed, \d+ survived, 0 invalid, '
                          r'\d+ equivalent, 0 not built; score [\d.]+ %')
@@ -270,6 +271,26 @@ class RunAllTest(TempDirTest):
             with self.assertRaises(UserError):
                 self.mutate(**kw)
         self.assertEqual(self.runs, [])
+
+
+class AccountedTest(TempDirTest):
+    def test_recorded_reasons_are_read_and_shown(self):
+        path = os.path.join(self.tmp, 'survivors.txt')
+        write(path, '# comment\nabc1234567 equivalent: same area\n')
+        self.assertEqual(mutate.accounted(path),
+                         {'abc1234567': 'equivalent: same area'})
+        row = {'id': 'abc1234567', 'file': 'mm/x.c', 'line': 3,
+               'function': 'f', 'operator': 'drop', 'what': 'w',
+               'old': 'a;', 'new': ';', 'verdict': 'survived'}
+        text = mutate.render([row], 't', '', mutate.accounted(path))
+        self.assertIn('Accounted for: equivalent: same area', text)
+        self.assertIn('1 of 1 survivors are accounted for', text)
+
+    def test_every_recorded_survivor_names_a_class(self):
+        for key, why in mutate.accounted().items():
+            self.assertRegex(key, r'^[0-9a-f]{10}$')
+            self.assertRegex(why, r'^(equivalent|profile|not observable|'
+                             r'out of scope): ')
 
 
 class PreprocessTest(TempDirTest):
