@@ -28,9 +28,9 @@ class Case(collections.namedtuple('Case', 'path status')):
     @property
     def never_reported(self):
         """kunit.py's stand-in for a case the kernel never reported (it
-        stopped first): an ERROR with an empty name. The one definition
-        every command uses."""
-        return self.status == 'ERROR' and not self.path[-1]
+        stopped first): a failed result with an empty name (ERROR, or FAIL
+        for a suite cut short). The one definition every command uses."""
+        return self.failed and not self.path[-1]
 
     @property
     def label(self):

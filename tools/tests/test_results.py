@@ -123,3 +123,18 @@ class KtapTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class CaseLabelTest(unittest.TestCase):
+    def test_a_case_the_kernel_never_reported_has_one_name(self):
+        from allockunit.results import Case
+        for status in ('ERROR', 'FAIL'):
+            case = Case(('mm_alloc_accounting', ''), status)
+            self.assertTrue(case.never_reported)
+            self.assertEqual(case.label, 'mm_alloc_accounting: a case the '
+                             'kernel never reported')
+        self.assertEqual(Case(('', ), 'ERROR').label,
+                         'the run: a case the kernel never reported')
+        self.assertEqual(Case(('s', 'c'), 'ERROR').label, 's.c (crashed)')
+        self.assertEqual(Case(('s', 'c'), 'FAIL').label, 's.c')
+        self.assertFalse(Case(('s', ''), 'SKIP').never_reported)
