@@ -149,7 +149,7 @@ mutate:
 		$(if $(PROFILE),--profile='$(PROFILE)') \
 		$(TIMEOUT_ARG) \
 		$(if $(filter 1,$(FRESH)),--fresh) $(if $(filter 1,$(LIST)),--list) \
-		$(if $(filter 1,$(SURVIVORS)),--survivors)
+		$(if $(filter 1,$(SURVIVORS)),--survivors) $(if $(ONLY),--only='$(ONLY)')
 
 test:
 	$(check-vars)@TEST_MATRIX='$(TEST_MATRIX)' PATCH_BUILD='$(PATCH_BUILD)' $(TOOL) test

@@ -981,12 +981,14 @@ static void kstrdup_and_kmemdup_copy_exactly(struct kunit *test)
  * kmemdup_nul() returns a copy "with NUL-termination" (mm/util.c): shown
  * on an object that held something at the terminator's place, the one
  * kfree() just returned (the per-cpu freelist hands it back first), as
- * fresh memory is often zero already.
+ * fresh memory is often zero already. The terminator lies beyond the
+ * middle of the 32-byte (or larger) object, where SLUB keeps its free
+ * pointer, which a reused object still holds.
  */
 static void kmemdup_nul_terminates_reused_memory(struct kunit *test)
 {
-	static const char src[] = "0123456789abcdefghij";
-	const size_t len = 20;
+	static const char src[] = "0123456789abcdefghijklmnopqrst";
+	const size_t len = 30;
 	unsigned int try;
 	char *dirt, *s;
 

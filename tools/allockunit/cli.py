@@ -250,6 +250,9 @@ def parser():
     mut.add_argument('--survivors', action='store_true',
                      help="run only the last run's survivors again "
                      '(SURVIVORS=1)')
+    mut.add_argument('--only', default='',
+                     help='comma-separated mutant ids: run only these of the '
+                     'selection (ONLY=)')
     mut.add_argument('--list', action='store_true',
                      help='print the chosen mutants and stop (LIST=1)')
     sub.add_parser('test', help="the project's whole test suite: tool "
@@ -327,7 +330,8 @@ def main(argv):
                                   _names(args.ops), args.limit, args.seed,
                                   args.timeout, args.profile,
                                   fresh=args.fresh, dry_run=args.list,
-                                  survivors=args.survivors)
+                                  survivors=args.survivors,
+                                  only=_names(args.only))
         if args.command == 'prepare':
             _, target = runner.prepare(args.kernel, args.arch,
                                        args.kdir or None)

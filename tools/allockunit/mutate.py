@@ -604,7 +604,7 @@ def _save(path, data):
 def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
             funcs=(), operators=(), limit=0, seed=1, timeout=120,
             profile='', log=print, run=None, fresh=False, dry_run=False,
-            survivors=False):
+            survivors=False, only=()):
     """Generate, build and run mutants; returns 0 when every one ran.
     With survivors=True, only the last run's survivors run again (after
     a new assertion: did it kill them?)."""
@@ -707,13 +707,20 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
 
     commands = {}
     work = tempfile.mkdtemp(prefix='mutate-')
+    if only:
+        unknown = sorted(set(only) - {m.id for m in chosen})
+        if unknown:
+            raise UserError('ONLY=%s: not a mutant of this selection'
+                            % ','.join(unknown))
     if survivors:
-        again = [i for i, r in done.items() if r.get('verdict') == SURVIVED]
+        again = [i for i, r in done.items() if r.get('verdict') == SURVIVED
+                 and (not only or i in only)]
         log('SURVIVORS=1: %d survivors of the last run run again'
             % len(again))
         for i in again:
             done.pop(i)
-    todo = [m for m in chosen if m.id not in done]
+    todo = [m for m in chosen if m.id not in done and
+            (not only or m.id in only)]
     if len(todo) < len(chosen):
         log('resuming: %d of %d mutants already have a verdict (FRESH=1 '
             'starts again)' % (len(chosen) - len(todo), len(chosen)))

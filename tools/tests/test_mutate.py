@@ -266,6 +266,17 @@ class RunAllTest(TempDirTest):
         built = sum(1 for r in data['rows'] if r['verdict'] != 'equivalent')
         self.assertLess(len(self.runs) - 1, built, 'done mutants not rerun')
 
+    def test_only_runs_the_mutants_named(self):
+        self.mutate()
+        _, data = self.state()
+        one = data['rows'][1]['id']
+        self.runs = []
+        _, lines = self.mutate(fresh=True, only=[one])
+        _, data = self.state()
+        self.assertEqual([r['id'] for r in data['rows']], [one])
+        with self.assertRaises(UserError):
+            self.mutate(only=['0000000000'])
+
     def test_values_are_checked_before_any_work(self):
         for kw in ({'limit': -1}, {'timeout': 0}, {'operators': ['nope']}):
             with self.assertRaises(UserError):
