@@ -8,6 +8,7 @@ Each command is a make target of the same name (make run, make bench, ...);
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,14 +27,29 @@ def page_choices():
 
 
 def version():
-    """The release, and the commit when run from a git clone."""
-    proc = subprocess.run(['git', '-C', paths.PROJECT, 'describe',
-                           '--always', '--dirty'], capture_output=True,
-                          text=True, check=False) \
-        if os.path.isdir(os.path.join(paths.PROJECT, '.git')) else None
-    commit = proc.stdout.strip() if proc and proc.returncode == 0 else ''
+    """The release, and the commit when run from a git clone with git
+    installed (a fresh machine has neither necessarily)."""
+    commit = ''
+    if os.path.isdir(os.path.join(paths.PROJECT, '.git')) and \
+            shutil.which('git'):
+        proc = subprocess.run(['git', '-C', paths.PROJECT, 'describe',
+                               '--always', '--dirty'], capture_output=True,
+                              text=True, check=False)
+        commit = proc.stdout.strip() if proc.returncode == 0 else ''
     return 'alloc-kunit %s%s' % (__version__, ' (%s)' % commit if commit
                                  else '')
+
+
+class Version(argparse.Action):
+    """--version, worked out only when asked for."""
+
+    def __init__(self, option_strings, dest, **kw):
+        super().__init__(option_strings, dest, nargs=0,
+                         help="print the tool's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version())
+        parser.exit()
 
 
 class Parser(argparse.ArgumentParser):
@@ -125,7 +141,7 @@ def parser():
     top = Parser(prog='alloc-kunit', description=__doc__,
                                   formatter_class=argparse.
                                   RawDescriptionHelpFormatter)
-    top.add_argument('--version', action='version', version=version())
+    top.add_argument('--version', action=Version)
     sub = top.add_subparsers(dest='command', required=True,
                              metavar='command')
     run = sub.add_parser('run', help='build and run the suites with kunit.py')

@@ -183,3 +183,13 @@ class DocumentedCommandsTest(TempDirTest):
                 self.assertEqual(check.returncode, 0, where + ': ' +
                                  check.stderr.strip())
         self.assertGreater(len(seen), 30)
+
+
+class NoGitTest(TempDirTest):
+    def test_the_command_line_needs_no_git(self):
+        # A fresh machine may have no git: --help and --version still work.
+        from unittest import mock
+        with mock.patch('shutil.which', return_value=None), \
+                mock.patch('subprocess.run', side_effect=FileNotFoundError):
+            cli.parser()
+            self.assertRegex(cli.version(), r'^alloc-kunit \d+\.\d+$')
