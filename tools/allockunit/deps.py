@@ -22,7 +22,7 @@ BASE_PACKAGES = ['gcc', 'libc6-dev', 'make', 'flex', 'bison', 'bc',
 TOOL_TEST_PROGRAMS = {'xz': 'xz-utils', 'gnuplot': 'gnuplot-nox',
                       'make': 'make', 'patch': 'patch', 'git': 'git',
                       'cpio': 'cpio', 'busybox': 'busybox-static',
-                      'perl': 'perl'}
+                      'perl': 'perl', 'gcc': 'gcc'}
 
 
 def source_package(kernel):

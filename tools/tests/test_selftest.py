@@ -25,8 +25,8 @@ class ToolTestPrerequisitesTest(unittest.TestCase):
                 contextlib.redirect_stderr(io.StringIO()):
             selftest.tool_tests(selftest.Tally())
         self.assertEqual(order[0], ('ensure', [
-            'busybox-static', 'cpio', 'git', 'gnuplot-nox', 'make', 'patch',
-            'perl', 'xz-utils']))
+            'busybox-static', 'cpio', 'gcc', 'git', 'gnuplot-nox', 'make',
+            'patch', 'perl', 'xz-utils']))
         self.assertEqual(order[1], ('discover',))
 
 
