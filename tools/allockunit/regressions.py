@@ -207,7 +207,10 @@ def apply_patch(patch, scratch, reverse=False):
 
 def verdict(status, cases):
     """(verdict, failed case names) from a run's status and cases."""
-    failed = [c.label for c in cases if c.failed]
+    # the cases that failed by name first, then those the kernel never
+    # reported (a crash lists many)
+    failed = [c.label for c in cases if c.failed and not c.never_reported]
+    failed += [c.label for c in cases if c.never_reported]
     if status == results.EXIT_BUILD:
         return 'no build', failed
     if status == results.EXIT_INCOMPLETE and not cases:
