@@ -198,7 +198,7 @@ _BOUNDARY = {'<': '<=', '<=': '<', '>': '>=', '>=': '>', '==': '!=',
              '!=': '=='}
 _NEGATION = {'<': '>=', '<=': '>', '>': '<=', '>=': '<'}
 _OPERAND = re.compile(r'\s*([A-Za-z_]\w*(?:(?:->|\.)\w+)*|\d+[UL]*)')
-_SIZE_ARG = re.compile(r'(?<=[(,] )?(?<=[(,])\s*(size|len|length|bytes|count|'
+_SIZE_ARG = re.compile(r'(?<=[(,])\s*(size|len|length|bytes|count|'
                        r'nr|nr_pages|order|n|align)\s*(?=[,)])')
 _FLAG = re.compile(r'\s*\|\s*(__GFP_\w+|GFP_\w+|__SLAB_\w+|SLAB_\w+)\b'
                    r'|\b(__GFP_\w+|GFP_\w+|__SLAB_\w+|SLAB_\w+)\s*\|\s*')
@@ -326,16 +326,21 @@ class Mutant:
                 'old': self.old.strip(), 'new': self.new.strip()}
 
 
+def source_lines(tree, path, cache):
+    """The lines of tree/path, read once per cache."""
+    if path not in cache:
+        with open(os.path.join(tree, path), encoding='utf-8',
+                  errors='replace') as f:
+            cache[path] = f.read().split('\n')
+    return cache[path]
+
+
 def generate(tree, fns):
     """Every mutant of every function, in file and line order."""
     out = []
     texts = {}
     for fn in fns:
-        if fn.path not in texts:
-            with open(os.path.join(tree, fn.path), encoding='utf-8',
-                      errors='replace') as f:
-                texts[fn.path] = f.read().split('\n')
-        lines = texts[fn.path]
+        lines = source_lines(tree, fn.path, texts)
         in_comment = False
         previous = lines[fn.first]
         for k in range(fn.first + 1, fn.last):
@@ -639,13 +644,9 @@ def run_all(kernel=source.DEFAULT_KERNEL, arch='um', kdir=None, files=(),
     os.makedirs(patch_dir, exist_ok=True)
     texts = {}
     for m in chosen:
-        if m.path not in texts:
-            with open(os.path.join(tree, m.path), encoding='utf-8',
-                      errors='replace') as f:
-                texts[m.path] = f.read().split('\n')
         name = os.path.join(patch_dir, '%s.patch' % m.id)
         with open(name, 'w', encoding='utf-8') as f:
-            f.write(m.patch_text(texts[m.path]))
+            f.write(m.patch_text(source_lines(tree, m.path, texts)))
     state_path = os.path.join(out_dir, 'mutants.json')
     done = {}
     if os.path.isfile(state_path) and not fresh:
